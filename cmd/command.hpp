@@ -1,0 +1,32 @@
+// What every subcommand file gets from main.cpp: the global options, the console, the home folder,
+// and a slot for the action to run once the command line has been parsed.
+#pragma once
+
+#include "neac/util/console.hpp"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace neac::cli {
+
+struct Context {
+    ConsoleOptions console_options;
+    std::string home_flag;
+    // Set by the chosen subcommand's parse callback; run by main() inside the error boundary.
+    std::function<int()> action;
+
+    const Console& console() const;
+    // The neac home folder (--home, NEAC_HOME, XDG_CONFIG_HOME/neac, ~/.config/neac).
+    std::filesystem::path home() const;
+
+private:
+    mutable std::unique_ptr<Console> console_;
+};
+
+// One entry per subcommand; main.cpp lists them in its command table.
+void add_profile_command(CLI::App& app, Context& ctx);
+
+} // namespace neac::cli

@@ -1,0 +1,60 @@
+// Atomic file replacement: write to a temporary file in the target's folder, flush it to disk,
+// then rename it over the target. Readers see the old file or the new one, never a mix, and a
+// failure at any point leaves the target untouched.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <sys/types.h>
+
+namespace neac {
+
+class AtomicFile {
+public:
+    // Creates "<target>.XXXXXX.tmp" beside `target` with permission bits `mode`.
+    // Throws Error(BadInput) when the folder is not writable.
+    AtomicFile(std::filesystem::path target, mode_t mode = 0644);
+    // Removes the temporary file unless commit() succeeded.
+    ~AtomicFile();
+
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    void write(const void* data, std::size_t size);
+    void write(std::string_view data) { write(data.data(), data.size()); }
+    // Overwrites bytes already written, at an absolute offset (used to patch placeholders).
+    void write_at(std::uint64_t offset, const void* data, std::size_t size);
+
+    std::uint64_t size() const noexcept { return written_; }
+    const std::filesystem::path& temp_path() const noexcept { return temp_; }
+    const std::filesystem::path& target() const noexcept { return target_; }
+    int fd() const noexcept { return fd_; }
+
+    // fsync, close, rename over the target, fsync the folder. After this the destructor is a no-op.
+    void commit();
+    // Keeps the temporary file on disk after destruction (its path is recorded elsewhere, e.g.
+    // in the signing journal) and closes the descriptor after an fsync.
+    void detach();
+
+private:
+    std::filesystem::path target_;
+    std::filesystem::path temp_;
+    int fd_ = -1;
+    std::uint64_t written_ = 0;
+    bool done_ = false;
+};
+
+// Writes `content` to `target` atomically with permission bits `mode`.
+void write_file_atomically(const std::filesystem::path& target, std::string_view content,
+                           mode_t mode = 0644);
+
+// Reads a whole small file (profiles, manifests, PEM files). Throws Error(BadInput) naming it.
+std::string read_small_file(const std::filesystem::path& path, std::size_t max_size = 64 << 20);
+
+// Moves an already-flushed temporary file over `target` and fsyncs the folder.
+void rename_durably(const std::filesystem::path& from, const std::filesystem::path& target);
+
+} // namespace neac

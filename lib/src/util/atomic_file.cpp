@@ -1,0 +1,137 @@
+#include "neac/util/atomic_file.hpp"
+
+#include "neac/util/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace neac {
+namespace {
+
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+void fsync_folder(const std::filesystem::path& folder) {
+    int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return; // not fatal: the rename itself is done
+    ::fsync(fd);
+    ::close(fd);
+}
+
+} // namespace
+
+AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode) : target_(std::move(target)) {
+    std::string pattern = target_.string() + ".XXXXXX";
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    fd_ = ::mkostemp(buf.data(), O_CLOEXEC);
+    if (fd_ < 0)
+        throw input_error("cannot create a temporary file beside the output: " + errno_text())
+            .file(target_.string())
+            .hint("check that the folder exists and is writable");
+    temp_ = buf.data();
+    if (::fchmod(fd_, mode) != 0) {
+        int saved = errno;
+        ::close(fd_);
+        ::unlink(temp_.c_str());
+        throw input_error(std::string("cannot set file mode: ") + std::strerror(saved))
+            .file(temp_.string());
+    }
+}
+
+AtomicFile::~AtomicFile() {
+    if (fd_ >= 0)
+        ::close(fd_);
+    if (!done_)
+        ::unlink(temp_.c_str());
+}
+
+void AtomicFile::write(const void* data, std::size_t size) {
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+        ssize_t n = ::write(fd_, p, size);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw input_error("cannot write: " + errno_text()).file(temp_.string());
+        }
+        p += n;
+        size -= static_cast<std::size_t>(n);
+        written_ += static_cast<std::uint64_t>(n);
+    }
+}
+
+void AtomicFile::write_at(std::uint64_t offset, const void* data, std::size_t size) {
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+        ssize_t n = ::pwrite(fd_, p, size, static_cast<off_t>(offset));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw input_error("cannot write: " + errno_text()).file(temp_.string());
+        }
+        p += n;
+        size -= static_cast<std::size_t>(n);
+        offset += static_cast<std::uint64_t>(n);
+    }
+}
+
+void AtomicFile::commit() {
+    if (::fsync(fd_) != 0)
+        throw input_error("cannot flush to disk: " + errno_text()).file(temp_.string());
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        throw input_error("cannot close: " + errno_text()).file(temp_.string());
+    }
+    fd_ = -1;
+    rename_durably(temp_, target_);
+    done_ = true;
+}
+
+void AtomicFile::detach() {
+    ::fsync(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    done_ = true;
+}
+
+void rename_durably(const std::filesystem::path& from, const std::filesystem::path& target) {
+    if (::rename(from.c_str(), target.c_str()) != 0)
+        throw input_error("cannot rename the finished file into place: " + errno_text())
+            .file(target.string());
+    fsync_folder(target.parent_path());
+}
+
+void write_file_atomically(const std::filesystem::path& target, std::string_view content,
+                           mode_t mode) {
+    AtomicFile out(target, mode);
+    out.write(content);
+    out.commit();
+}
+
+std::string read_small_file(const std::filesystem::path& path, std::size_t max_size) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw input_error(std::string("cannot open: ") + std::strerror(errno)).file(path.string());
+    std::string data;
+    char buf[65536];
+    while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        data.append(buf, static_cast<std::size_t>(in.gcount()));
+        if (data.size() > max_size)
+            throw input_error("file is too large (more than " + std::to_string(max_size) +
+                              " bytes)")
+                .file(path.string());
+    }
+    if (in.bad())
+        throw input_error("cannot read").file(path.string());
+    return data;
+}
+
+} // namespace neac
