@@ -28,5 +28,6 @@ private:
 
 // One entry per subcommand; main.cpp lists them in its command table.
 void add_profile_command(CLI::App& app, Context& ctx);
+void add_sign_command(CLI::App& app, Context& ctx);
 
 } // namespace neac::cli

@@ -33,6 +33,7 @@ struct CommandEntry {
 // Every subcommand, in the order `neac --help` lists them.
 constexpr CommandEntry kCommands[] = {
     {"profile", add_profile_command},
+    {"sign", add_sign_command},
 };
 
 ExitCode exit_code_for(ErrorKind kind) {

@@ -96,7 +96,6 @@ void AtomicFile::commit() {
 }
 
 void AtomicFile::detach() {
-    ::fsync(fd_);
     ::close(fd_);
     fd_ = -1;
     done_ = true;

@@ -155,3 +155,55 @@ std::string trim(std::string_view text) {
 }
 
 } // namespace neac
+
+namespace neac {
+namespace {
+
+// Each group: the ASCII base letter followed by every precomposed letter that folds to it.
+constexpr const char* kFoldGroups[] = {
+    "aàáảãạăằắẳẵặâầấẩẫậäåāą",
+    "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÄÅĀĄ",
+    "eèéẻẽẹêềếểễệëēę",
+    "EÈÉẺẼẸÊỀẾỂỄỆËĒĘ",
+    "iìíỉĩịïī",
+    "IÌÍỈĨỊÏĪ",
+    "oòóỏõọôồốổỗộơờớởỡợöøō",
+    "OÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÖØŌ",
+    "uùúủũụưừứửữựüū",
+    "UÙÚỦŨỤƯỪỨỬỮỰÜŪ",
+    "yỳýỷỹỵÿ",
+    "YỲÝỶỸỴŸ",
+    "dđ",
+    "DĐ",
+    "cç",
+    "CÇ",
+    "nñ",
+    "NÑ",
+};
+
+char32_t fold_char(char32_t c) {
+    static const std::u32string* table = [] {
+        auto* t = new std::u32string[std::size(kFoldGroups)];
+        for (std::size_t i = 0; i < std::size(kFoldGroups); ++i)
+            t[i] = utf8_decode(kFoldGroups[i]);
+        return t;
+    }();
+    for (std::size_t i = 0; i < std::size(kFoldGroups); ++i)
+        if (table[i].find(c, 1) != std::u32string::npos)
+            return table[i][0];
+    return c;
+}
+
+} // namespace
+
+std::string fold_diacritics(std::string_view utf8) {
+    std::u32string out;
+    for (char32_t c : utf8_decode(utf8)) {
+        if (c >= 0x0300 && c <= 0x036F)
+            continue; // combining mark of decomposed input
+        out.push_back(c < 0x80 ? c : fold_char(c));
+    }
+    return utf8_encode(out);
+}
+
+} // namespace neac

@@ -20,9 +20,21 @@
 
 namespace neac::crypto {
 
+// `document_digest` must be digest_size(alg) bytes (else Error(Internal)). The ESS certHash uses
+// `alg` too; its hashAlgorithm is omitted for SHA-256 (the DER DEFAULT). issuerSerial copies the
+// signer certificate's issuer Name and serial bytes exactly.
 Bytes build_signed_attributes(const Bytes& document_digest, DigestAlgorithm alg,
                               const Certificate& signer);
 
+// `chain` starts with the signer certificate; self-signed certificates after it and duplicates
+// are left out, the order is kept (leaf first). Before assembling, the raw signature is verified
+// over digest(alg.digest, signed_attributes_der) with the signer's key: a mismatch (another key,
+// another scheme, the [0] IMPLICIT form signed instead of the SET OF) throws Error(Remote), so a
+// bad provider answer never reaches a document. Other errors: empty chain, attributes that are
+// not a SET OF or whose message digest does not fit alg.digest -> Error(Internal); Ed25519 or a
+// timestamp token that is not one DER SEQUENCE -> Error(BadInput); malformed DER -> BadInput.
+// Signature algorithm identifiers: rsaEncryption+NULL (PKCS#1 v1.5), id-RSASSA-PSS with explicit
+// parameters (hash, MGF1 with the same hash, salt = hash length), ecdsa-with-SHA256/384/512.
 Bytes build_signed_data(const Bytes& signed_attributes_der, const SignatureAlgorithm& alg,
                         const Bytes& raw_signature, const std::vector<Certificate>& chain,
                         const std::optional<Bytes>& timestamp_token = std::nullopt);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct HttpRequest {
     std::string ca_bundle; // PEM file; empty = system store
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds total_timeout{60000};
+    // Responses larger than this (after content decoding) are refused with Error(Remote).
+    std::size_t max_response_size = std::size_t{64} << 20;
 };
 
 struct HttpResponse {
@@ -26,9 +29,17 @@ struct HttpResponse {
     std::map<std::string, std::string> headers; // lower-case names
 };
 
-// Performs one request. Transport failures (DNS, connect, TLS, timeout) throw Error(Remote) with
-// curl's explanation and the URL (never header values). HTTP error statuses are returned, not
-// thrown: callers decide what a 4xx means.
+// Performs one request. Transport failures (DNS, connect, TLS, timeout, oversized response) throw
+// Error(Remote) with curl's explanation and the URL without its query string (never header
+// values). HTTP error statuses are returned, not thrown: callers decide what a 4xx means.
+// Only http and https are allowed. Redirects are followed (at most 5) only to the same scheme,
+// host and port; a redirect elsewhere is returned as the 3xx response itself, because forwarding
+// an Authorization header or a signing request to another host is never what the caller wants.
+// 301/302/303 turn the request into a GET (as browsers do); 307/308 repeat it unchanged.
 HttpResponse perform(const HttpRequest& request);
+
+// The URL as it may appear in logs and error messages: without "user:password@", query string
+// or fragment (some APIs carry tokens there).
+std::string redact_url(const std::string& url);
 
 } // namespace neac::net

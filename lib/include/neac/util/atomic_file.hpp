@@ -36,7 +36,8 @@ public:
     // fsync, close, rename over the target, fsync the folder. After this the destructor is a no-op.
     void commit();
     // Keeps the temporary file on disk after destruction (its path is recorded elsewhere, e.g.
-    // in the signing journal) and closes the descriptor after an fsync.
+    // in the signing journal) and closes the descriptor. No fsync: a crashed process loses
+    // nothing from the page cache, and whoever renames the file later flushes it first.
     void detach();
 
 private:

@@ -27,3 +27,11 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows);
 std::string trim(std::string_view text);
 
 } // namespace neac
+
+namespace neac {
+
+// Removes Vietnamese (and other Latin) diacritics: "Nguyễn Văn Đức" -> "Nguyen Van Duc".
+// Works on precomposed and decomposed input alike.
+std::string fold_diacritics(std::string_view utf8);
+
+} // namespace neac

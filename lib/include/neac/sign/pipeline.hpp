@@ -1,0 +1,140 @@
+// The signing pipeline (DESIGN.md §4): prepare -> digest -> finish, and batches that need one
+// approval for many files.
+//
+//   prepare  copies the input into a temporary file beside the output while hashing it, and
+//            appends one revision with the signature field, a /ByteRange and a zero-filled
+//            /Contents placeholder; the byte ranges are hashed in the same pass (hash once).
+//   digest   builds the CAdES signed attributes over that document digest and hashes them: the
+//            value a remote CA signs. The state up to here is a PreparedFile, serialisable to
+//            JSON, so the wait for the phone can outlive the process.
+//   finish   assembles the CMS from the raw signature and the chain, optionally adds an RFC 3161
+//            signature timestamp, patches it into the placeholder and renames the temporary file
+//            over the output. The input is never modified before that rename.
+#pragma once
+
+#include "neac/crypto/cms.hpp"
+#include "neac/crypto/timestamp.hpp"
+#include "neac/pdf/signature_field.hpp"
+#include "neac/providers/provider.hpp"
+#include "neac/util/error.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace neac::sign {
+
+struct SignOptions {
+    crypto::DigestAlgorithm digest = crypto::DigestAlgorithm::Sha256;
+    pdf::Placement placement;
+    std::string reason, location, contact_info;
+    std::string tsa_url;          // empty = no timestamp (PAdES B-B); set = B-T
+    std::string tsa_ca_bundle;    // PEM for an HTTPS TSA with a private CA
+    std::string expected_account; // CCCD/CMND the certificate must carry; empty = not checked
+    // Signing time claimed in /M and shown in the appearance; defaults to now.
+    std::optional<std::chrono::system_clock::time_point> claimed_time;
+};
+
+struct FileJob {
+    std::filesystem::path input;
+    std::filesystem::path output; // may equal input (--in-place)
+};
+
+// Everything needed to finish a file after the raw signature arrives.
+struct PreparedFile {
+    std::string input;
+    std::string output;
+    std::string temp;                    // the prepared file, beside the output
+    std::uint64_t contents_offset = 0;   // '<' of /Contents
+    std::uint64_t contents_capacity = 0; // bytes of DER that fit
+    std::array<std::uint64_t, 4> byte_range{};
+    crypto::DigestAlgorithm digest = crypto::DigestAlgorithm::Sha256;
+    Bytes document_digest;   // over the byte ranges
+    Bytes signed_attributes; // DER SET OF, what the signature covers
+    Bytes to_be_signed;      // digest of signed_attributes: what the provider signs
+    std::string field_name;
+    int page = 0;
+    pdf::Rect rect;
+    bool invisible = false;
+    std::uint64_t input_size = 0;
+};
+
+void to_json(nlohmann::json& j, const PreparedFile& p);
+void from_json(const nlohmann::json& j, PreparedFile& p);
+
+struct SignedFile {
+    PreparedFile prepared;
+    std::size_t signature_size = 0; // bytes of DER CMS
+    bool timestamped = false;
+};
+
+// Default output name: "NAME.signed.pdf" beside the input.
+std::filesystem::path default_output_for(const std::filesystem::path& input);
+
+// The size of the /Contents placeholder (bytes of DER) for this chain, by a dry run with the
+// real certificates plus room for a timestamp token when one will be added.
+std::size_t placeholder_size(const providers::SigningCertificate& cert, bool with_timestamp);
+
+// Steps 1 and 2 for one file.
+PreparedFile prepare_file(const FileJob& job, const SignOptions& options,
+                          const providers::SigningCertificate& cert, std::size_t capacity);
+
+// Step 3 for one file. Throws Error(Remote) if the raw signature does not verify against the
+// certificate (nothing is embedded then), Error(BadInput) if the CMS does not fit.
+SignedFile finish_file(const PreparedFile& prepared, const crypto::SignatureAlgorithm& algorithm,
+                       const Bytes& raw_signature, const providers::SigningCertificate& cert,
+                       const SignOptions& options);
+
+// Removes the temporary file of a file that will not be finished.
+void abandon(const PreparedFile& prepared);
+
+// What a batch reports while it waits for the phone.
+struct WaitStatus {
+    std::string provider;
+    std::string transaction;
+    std::string message;
+    std::chrono::seconds remaining{0};
+    std::size_t documents = 0;
+};
+
+struct BatchCallbacks {
+    // Called about once a second while a transaction is pending.
+    std::function<void(const WaitStatus&)> waiting;
+    // Called once per transaction when it is still pending after the first poll.
+    std::function<void(const WaitStatus&)> submitted;
+    // Set to true (e.g. from a SIGINT handler) to cancel the wait.
+    const std::atomic<bool>* interrupted = nullptr;
+    std::chrono::milliseconds poll_interval{1000};
+};
+
+struct FileOutcome {
+    FileJob job;
+    bool ok = false;
+    std::optional<SignedFile> signed_file;
+    std::optional<Error> failure; // when !ok
+};
+
+struct BatchResult {
+    std::vector<FileOutcome> files; // in input order
+    providers::SigningCertificate certificate;
+    std::string provider;
+    std::vector<std::string> transactions;
+};
+
+// Signs every file with one request to the provider per batch cap: prepares all, submits, waits
+// once, finishes all. Files that fail to prepare or finish are reported per file; a rejected or
+// expired request throws Error(NotApproved) after removing every temporary file, leaving all
+// inputs and existing outputs untouched.
+BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& options,
+                       providers::Provider& provider, const BatchCallbacks& callbacks);
+
+// "D:YYYYMMDDHHmmSS+HH'mm'" in local time.
+std::string pdf_date(std::chrono::system_clock::time_point t);
+
+} // namespace neac::sign

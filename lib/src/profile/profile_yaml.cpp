@@ -1,0 +1,551 @@
+// parse_profile and to_yaml: the YAML form of a profile (neac-profile(5)).
+#include "neac/profile/profile.hpp"
+#include "neac/profile/settings.hpp"
+#include "neac/profile/validate.hpp"
+#include "neac/util/error.hpp"
+#include "neac/util/text.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <yaml-cpp/yaml.h>
+
+namespace neac::profile {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One key/value pair of a YAML mapping, with the key kept for its position.
+struct Field {
+    YAML::Node key;
+    YAML::Node value;
+};
+
+// Reads one YAML mapping: refuses duplicate, secret and unknown keys at their position, and keeps
+// null values out (an empty value counts as absent, so a required one is reported as missing).
+class MapReader {
+public:
+    MapReader(const YAML::Node& node, std::string where, const std::vector<std::string>& allowed,
+              const std::string& file, bool (*extra_key)(std::string_view) = nullptr);
+
+    const YAML::Node& node() const { return node_; }
+    const Field* get(const std::string& key) const {
+        auto it = fields_.find(key);
+        return it == fields_.end() ? nullptr : &it->second;
+    }
+    const std::vector<std::string>& keys_in_order() const { return order_; }
+    std::string path(const std::string& key) const {
+        return where_.empty() ? key : where_ + "." + key;
+    }
+
+private:
+    YAML::Node node_;
+    std::string where_;
+    std::map<std::string, Field> fields_;
+    std::vector<std::string> order_;
+};
+
+Error located(Error e, const std::string& file, const YAML::Mark& mark) {
+    if (!file.empty())
+        e.file(file);
+    if (!mark.is_null())
+        e.line(mark.line + 1, mark.column + 1);
+    return e;
+}
+
+Error located(Error e, const std::string& file, const YAML::Node& node) {
+    return located(std::move(e), file, node.Mark());
+}
+
+const char* node_kind(const YAML::Node& n) {
+    switch (n.Type()) {
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Map:
+        return "a mapping";
+    case YAML::NodeType::Null:
+        return "nothing";
+    default:
+        return "a scalar";
+    }
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i)
+        out += (i ? sep : "") + items[i];
+    return out;
+}
+
+MapReader::MapReader(const YAML::Node& node, std::string where,
+                     const std::vector<std::string>& allowed, const std::string& file,
+                     bool (*extra_key)(std::string_view))
+    : node_(node), where_(std::move(where)) {
+    std::string what = where_.empty() ? "the profile" : where_;
+    if (!node.IsMap())
+        throw located(input_error(what + ": expected a mapping of keys, got " + node_kind(node)),
+                      file, node);
+    // Range-for with copies: g++ 12 misreports yaml-cpp's iterator proxy (it->first) as dangling.
+    for (const auto& kv : node) {
+        YAML::Node k = kv.first;
+        YAML::Node v = kv.second;
+        if (!k.IsScalar())
+            throw located(input_error(what + ": keys must be plain words"), file, k);
+        std::string key = k.Scalar();
+        if (fields_.count(key) || std::find(order_.begin(), order_.end(), key) != order_.end())
+            throw located(input_error("duplicate key '" + path(key) + "'"), file, k)
+                .hint("each key may appear once; remove one of them");
+        // Refuse a literal secret before anything else, and without reading its value.
+        if (is_secret_key(key))
+            throw located(secret_key_error(key, path(key)), file, k);
+        bool known = std::find(allowed.begin(), allowed.end(), key) != allowed.end() ||
+                     (extra_key && extra_key(key));
+        if (!known)
+            throw located(input_error("unknown key '" + path(key) + "'"), file, k)
+                .hint("allowed here: " + join(allowed, ", ") +
+                      (extra_key ? ", and the provider settings of neac-profile(5)" : ""));
+        order_.push_back(key);
+        if (!v.IsNull())
+            fields_.emplace(key, Field{k, v});
+    }
+}
+
+// A scalar as text; refuses lists, mappings and control characters.
+std::string text(const Field& f, const std::string& what, const std::string& file) {
+    if (!f.value.IsScalar())
+        throw located(input_error(what + ": expected text, got " + node_kind(f.value)), file,
+                      f.value);
+    std::string s = f.value.Scalar();
+    if (std::any_of(s.begin(), s.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t'; }))
+        throw located(input_error(what + ": control characters are not allowed"), file, f.value);
+    return s;
+}
+
+double number(const Field& f, const std::string& what, const std::string& file, double min) {
+    std::string s = text(f, what, file);
+    try {
+        return parse_number(s, what, min);
+    } catch (Error& e) {
+        throw located(std::move(e), file, f.value);
+    }
+}
+
+bool boolean(const Field& f, const std::string& what, const std::string& file) {
+    bool value = false;
+    if (!f.value.IsScalar() || !YAML::convert<bool>::decode(f.value, value))
+        throw located(input_error(what + ": expected true or false"), file, f.value);
+    return value;
+}
+
+// Runs a validator and puts the value's position on its error.
+template <typename Fn>
+auto checked(const Field& f, const std::string& file, Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (Error& e) {
+        throw located(std::move(e), file, f.value);
+    }
+}
+
+fs::path resolve_path(const std::string& value, const fs::path& base) {
+    fs::path p(value);
+    if (p.is_absolute() || base.empty())
+        return p.lexically_normal();
+    return (base / p).lexically_normal();
+}
+
+struct Missing {
+    std::vector<std::string> keys;
+    YAML::Mark first;
+    void add(const std::string& key, const YAML::Node& map) {
+        if (keys.empty())
+            first = map.Mark();
+        keys.push_back(key);
+    }
+};
+
+Locator parse_locator(const YAML::Node& node, const std::string& file, Missing& missing) {
+    MapReader m(node, "locator",
+                {"keyword", "placement", "offset", "width", "height", "occurrence"}, file);
+    Locator loc;
+    if (auto f = m.get("keyword")) {
+        loc.keyword = text(*f, "locator.keyword", file);
+        if (trim(loc.keyword).empty())
+            throw located(input_error("locator.keyword: must not be blank"), file, f->value);
+    } else {
+        missing.add("locator.keyword", node);
+    }
+    if (auto f = m.get("placement"))
+        loc.placement =
+            checked(*f, file, [&] { return parse_placement(text(*f, "locator.placement", file)); });
+    if (auto f = m.get("offset"))
+        loc.offset = number(*f, "locator.offset", file, 0);
+    if (auto f = m.get("width"))
+        loc.width = number(*f, "locator.width", file, 1);
+    if (auto f = m.get("height"))
+        loc.height = number(*f, "locator.height", file, 1);
+    if (auto f = m.get("occurrence")) {
+        loc.occurrence = text(*f, "locator.occurrence", file);
+        checked(*f, file, [&] { check_occurrence(loc.occurrence); });
+    }
+    return loc;
+}
+
+SigningOptions parse_signing(const YAML::Node& node, const std::string& file) {
+    MapReader m(node, "signing", {"reason", "location", "contact-info", "tsa", "digest"}, file);
+    SigningOptions s;
+    if (auto f = m.get("reason"))
+        s.reason = text(*f, "signing.reason", file);
+    if (auto f = m.get("location"))
+        s.location = text(*f, "signing.location", file);
+    if (auto f = m.get("contact-info"))
+        s.contact_info = text(*f, "signing.contact-info", file);
+    if (auto f = m.get("tsa")) {
+        s.tsa = text(*f, "signing.tsa", file);
+        checked(*f, file, [&] { check_url(s.tsa, "signing.tsa", true); });
+    }
+    if (auto f = m.get("digest")) {
+        s.digest = text(*f, "signing.digest", file);
+        if (s.digest != "sha256" && s.digest != "sha384" && s.digest != "sha512")
+            throw located(input_error("signing.digest: expected sha256, sha384 or sha512"), file,
+                          f->value);
+    }
+    return s;
+}
+
+bool is_setting_key(std::string_view key) {
+    return find_setting(key) != nullptr;
+}
+
+SignatureEntry parse_entry(const YAML::Node& node, std::size_t index, const fs::path& base,
+                           const std::string& file, Missing& missing) {
+    std::string where = "signatures[" + std::to_string(index + 1) + "]";
+    MapReader m(node, where, {"type", "account", "provider", "default"}, file, &is_setting_key);
+    SignatureEntry e;
+    if (auto f = m.get("type")) {
+        e.type = text(*f, m.path("type"), file);
+        if (e.type != "neac")
+            throw located(input_error(m.path("type") + ": the only signature type is 'neac'"), file,
+                          f->value);
+    }
+    if (auto f = m.get("account")) {
+        AccountId id =
+            checked(*f, file, [&] { return parse_account(text(*f, m.path("account"), file)); });
+        e.account = id.number;
+        e.account_kind = id.kind;
+    } else {
+        missing.add(m.path("account"), node);
+    }
+    if (auto f = m.get("default"))
+        e.is_default = boolean(*f, m.path("default"), file);
+    const Field* provider = m.get("provider");
+    if (!provider) {
+        missing.add(m.path("provider"), node);
+        return e;
+    }
+    e.provider = text(*provider, m.path("provider"), file);
+    checked(*provider, file, [&] { check_provider(e.provider); });
+    for (const auto& key : m.keys_in_order()) {
+        const Field* f = m.get(key);
+        if (!f || !is_setting_key(key))
+            continue;
+        std::string value = text(*f, m.path(key), file);
+        value = checked(*f, file, [&] { return check_setting(e.provider, key, value); });
+        if (find_setting(key)->kind == SettingKind::File)
+            value = resolve_path(value, base).string();
+        e.settings[key] = value;
+    }
+    for (const auto& key : missing_settings(e.provider, e.settings))
+        missing.add(m.path(key), node);
+    return e;
+}
+
+void check_utf8(const std::string& yaml_text, const std::string& file) {
+    if (is_valid_utf8(yaml_text))
+        return;
+    int line = 1;
+    std::size_t start = 0;
+    while (start <= yaml_text.size()) {
+        std::size_t end = yaml_text.find('\n', start);
+        std::string_view l(yaml_text.data() + start,
+                           (end == std::string::npos ? yaml_text.size() : end) - start);
+        if (!is_valid_utf8(l))
+            break;
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+        ++line;
+    }
+    Error e = input_error("the profile is not UTF-8 text");
+    if (!file.empty())
+        e.file(file);
+    e.line(line);
+    throw e.hint("save the file as UTF-8 (Vietnamese text in other encodings is not supported)");
+}
+
+std::vector<YAML::Node> load_documents(const std::string& yaml_text, const std::string& file) {
+    try {
+        return YAML::LoadAll(yaml_text);
+    } catch (const YAML::Exception& e) {
+        throw located(input_error("YAML syntax error: " + e.msg), file, e.mark)
+            .hint("check indentation, quotes and ':' around this position");
+    }
+}
+
+// YAML double-quoted scalar: always safe, keeps UTF-8 as is.
+std::string quote(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (u < 0x20 || u == 0x7f) {
+            static const char* hex = "0123456789abcdef";
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+// Identifiers (profile names, providers, "last") stay plain when YAML cannot read them as
+// anything but the same string; everything else is quoted.
+std::string word(std::string_view s) {
+    static constexpr std::string_view kSpecial[] = {"true", "false", "yes", "no", "on",
+                                                    "off",  "null",  "y",   "n"};
+    bool plain = !s.empty() && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')) &&
+                 std::all_of(s.begin(), s.end(), [](char c) {
+                     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+                 });
+    std::string lower;
+    for (char c : s)
+        lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    for (auto special : kSpecial)
+        plain = plain && lower != special;
+    return plain ? std::string(s) : quote(s);
+}
+
+std::string num(double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+// `p` relative to `folder` when it lies inside it, else as is.
+std::string path_text(const fs::path& p, const fs::path& folder) {
+    if (!folder.empty() && p.is_absolute()) {
+        fs::path rel = p.lexically_normal().lexically_relative(folder.lexically_normal());
+        if (!rel.empty() && *rel.begin() != "..")
+            return rel.string();
+    }
+    return p.string();
+}
+
+} // namespace
+
+const char* placement_name(Placement p) {
+    switch (p) {
+    case Placement::Below:
+        return "below";
+    case Placement::Above:
+        return "above";
+    case Placement::Left:
+        return "left";
+    case Placement::Right:
+        return "right";
+    case Placement::Over:
+        return "over";
+    }
+    return "below";
+}
+
+Placement parse_placement(std::string_view text) {
+    for (Placement p :
+         {Placement::Below, Placement::Above, Placement::Left, Placement::Right, Placement::Over})
+        if (text == placement_name(p))
+            return p;
+    throw input_error("placement must be one of below, above, left, right, over")
+        .hint("'below' puts the signature under the keyword (e.g. under \"Người làm đơn\")");
+}
+
+void check_occurrence(std::string_view text) {
+    if (text == "first" || text == "last" || text == "all")
+        return;
+    bool digits =
+        !text.empty() && text.size() <= 6 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || text.find_first_not_of('0') == std::string_view::npos)
+        throw input_error("occurrence must be first, last, all or a match number (1, 2, ...)");
+}
+
+const SignatureEntry& Profile::default_signature() const {
+    if (signatures.empty())
+        throw input_error("profile '" + name + "' has no signature entry")
+            .hint("add one with 'neac profile add " + name +
+                  " --add-signature --account ... "
+                  "--provider ...'");
+    for (const auto& s : signatures)
+        if (s.is_default)
+            return s;
+    return signatures.front();
+}
+
+Profile parse_profile(const std::string& yaml_text, const std::string& file_name) {
+    check_utf8(yaml_text, file_name);
+    std::vector<YAML::Node> docs = load_documents(yaml_text, file_name);
+    if (docs.empty() || docs[0].IsNull()) {
+        Error e = input_error("the profile is empty");
+        if (!file_name.empty())
+            e.file(file_name);
+        throw e.hint("see neac-profile(5) or 'neac profile add --help' to create one");
+    }
+    if (docs.size() > 1)
+        throw located(input_error("a profile file holds one YAML document, found " +
+                                  std::to_string(docs.size())),
+                      file_name, docs[1])
+            .hint("remove the second '---' document or put it in its own file");
+    const YAML::Node& root = docs[0];
+    fs::path base;
+    if (!file_name.empty())
+        base = fs::absolute(fs::path(file_name)).parent_path();
+
+    MapReader m(
+        root, "",
+        {"version", "name", "display-name", "image", "phone", "locator", "signing", "signatures"},
+        file_name);
+    Missing missing;
+    Profile p;
+    if (!file_name.empty())
+        p.source = fs::absolute(fs::path(file_name)).lexically_normal();
+    if (auto f = m.get("version")) {
+        if (text(*f, "version", file_name) != "1")
+            throw located(input_error("version: this neac reads profile version 1"), file_name,
+                          f->value)
+                .hint("upgrade neac, or write 'version: 1'");
+    }
+    if (auto f = m.get("name")) {
+        p.name = text(*f, "name", file_name);
+        checked(*f, file_name, [&] { check_profile_name(p.name); });
+    } else {
+        missing.add("name", root);
+    }
+    if (auto f = m.get("display-name")) {
+        p.display_name = trim(text(*f, "display-name", file_name));
+        if (p.display_name.empty())
+            throw located(input_error("display-name: must not be blank"), file_name, f->value);
+    } else {
+        missing.add("display-name", root);
+    }
+    if (auto f = m.get("image")) {
+        std::string image = text(*f, "image", file_name);
+        if (image.empty())
+            throw located(input_error("image: expected a file path"), file_name, f->value);
+        p.image = resolve_path(image, base);
+    }
+    if (auto f = m.get("phone"))
+        p.phone =
+            checked(*f, file_name, [&] { return normalize_phone(text(*f, "phone", file_name)); });
+    else
+        missing.add("phone", root);
+    if (auto f = m.get("locator"))
+        p.locator = parse_locator(f->value, file_name, missing);
+    if (auto f = m.get("signing"))
+        p.signing = parse_signing(f->value, file_name);
+    if (auto f = m.get("signatures")) {
+        if (!f->value.IsSequence() || f->value.size() == 0)
+            throw located(
+                input_error("signatures: expected a list of at least one signature entry"),
+                file_name, f->value)
+                .hint("e.g.\n    signatures:\n      - account: \"001099012345\"\n        "
+                      "provider: sandbox");
+        const YAML::Node* first_default = nullptr;
+        for (std::size_t i = 0; i < f->value.size(); ++i) {
+            YAML::Node item = f->value[i];
+            p.signatures.push_back(parse_entry(item, i, base, file_name, missing));
+            if (p.signatures.back().is_default) {
+                if (first_default)
+                    throw located(input_error("signatures[" + std::to_string(i + 1) +
+                                              "]: only one entry may be the default"),
+                                  file_name, item["default"])
+                        .hint("set 'default: true' on one entry only");
+                first_default = &f->value;
+            }
+        }
+    } else {
+        missing.add("signatures", root);
+    }
+    if (!missing.keys.empty())
+        throw located(input_error(std::string("missing required key") +
+                                  (missing.keys.size() > 1 ? "s" : "") + ": " +
+                                  join(missing.keys, ", ")),
+                      file_name, missing.first)
+            .hint("see neac-profile(5) for every key; 'neac profile check' explains each one");
+    return p;
+}
+
+std::string to_yaml(const Profile& p) {
+    fs::path folder = p.source.empty() ? fs::path() : p.source.parent_path();
+    std::string y = "# neac signature profile, see neac-profile(5)\n";
+    y += "version: 1\n";
+    y += "name: " + word(p.name) + "\n";
+    y += "display-name: " + quote(p.display_name) + "\n";
+    if (!p.image.empty())
+        y += "image: " + quote(path_text(p.image, folder)) + "\n";
+    y += "phone: " + quote(p.phone) + "\n";
+    if (p.locator) {
+        const Locator& l = *p.locator;
+        y += "locator:\n";
+        y += "  keyword: " + quote(l.keyword) + "\n";
+        y += std::string("  placement: ") + placement_name(l.placement) + "\n";
+        y += "  offset: " + num(l.offset) + "\n";
+        y += "  width: " + num(l.width) + "\n";
+        y += "  height: " + num(l.height) + "\n";
+        y += "  occurrence: " + word(l.occurrence) + "\n";
+    }
+    const SigningOptions& s = p.signing;
+    if (s != SigningOptions{}) {
+        y += "signing:\n";
+        if (!s.reason.empty())
+            y += "  reason: " + quote(s.reason) + "\n";
+        if (!s.location.empty())
+            y += "  location: " + quote(s.location) + "\n";
+        if (!s.contact_info.empty())
+            y += "  contact-info: " + quote(s.contact_info) + "\n";
+        if (!s.tsa.empty())
+            y += "  tsa: " + quote(s.tsa) + "\n";
+        y += "  digest: " + s.digest + "\n";
+    }
+    y += "signatures:\n";
+    for (const auto& e : p.signatures) {
+        y += "  - type: " + word(e.type) + "\n";
+        y += "    account: " + quote(e.account) + "\n";
+        y += "    provider: " + word(e.provider) + "\n";
+        if (e.is_default)
+            y += "    default: true\n";
+        // Settings in catalogue order, so files diff cleanly.
+        for (const auto& spec : setting_specs()) {
+            auto it = e.settings.find(std::string(spec.key));
+            if (it == e.settings.end())
+                continue;
+            std::string value = it->second;
+            if (spec.kind == SettingKind::Number)
+                y += "    " + std::string(spec.key) + ": " + value + "\n";
+            else if (spec.kind == SettingKind::Choice || spec.kind == SettingKind::EnvVar)
+                y += "    " + std::string(spec.key) + ": " + word(value) + "\n";
+            else if (spec.kind == SettingKind::File)
+                y += "    " + std::string(spec.key) + ": " + quote(path_text(value, folder)) + "\n";
+            else
+                y += "    " + std::string(spec.key) + ": " + quote(value) + "\n";
+        }
+    }
+    return y;
+}
+
+} // namespace neac::profile

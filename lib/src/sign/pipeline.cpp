@@ -1,0 +1,447 @@
+#include "neac/sign/pipeline.hpp"
+
+#include "neac/util/atomic_file.hpp"
+#include "neac/util/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace neac::sign {
+namespace {
+
+// Room for an RFC 3161 token in the placeholder: TSA chains seen in Vietnam are 2-3 RSA
+// certificates, so a token is 3-7 KB.
+constexpr std::size_t kTimestampReserve = 12000;
+constexpr std::size_t kCopyChunk = 4 << 20;
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+    int release() {
+        int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
+
+private:
+    int fd_;
+};
+
+std::string local_time_text(std::chrono::system_clock::time_point t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::localtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%d/%m/%Y %H:%M:%S", &tm);
+    return buf;
+}
+
+// Copies the input into `out` and hashes it in the same pass.
+void copy_and_hash(const std::filesystem::path& input, std::uint64_t expected_size, AtomicFile& out,
+                   crypto::Hasher& hasher) {
+    Fd in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0)
+        throw input_error(std::string("cannot open: ") + std::strerror(errno)).file(input.string());
+    ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    std::vector<char> buf(kCopyChunk);
+    std::uint64_t copied = 0;
+    while (copied < expected_size) {
+        std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), expected_size - copied));
+        ssize_t n = ::read(in.get(), buf.data(), want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw input_error(std::string("cannot read: ") + std::strerror(errno))
+                .file(input.string());
+        if (n == 0)
+            throw input_error("the file shrank while it was being signed").file(input.string());
+        hasher.update(buf.data(), static_cast<std::size_t>(n));
+        out.write(buf.data(), static_cast<std::size_t>(n));
+        copied += static_cast<std::uint64_t>(n);
+    }
+}
+
+crypto::SignatureAlgorithm algorithm_for(const providers::SigningCertificate& cert,
+                                         crypto::DigestAlgorithm digest) {
+    return crypto::SignatureAlgorithm{crypto::default_scheme_for(cert.certificate), digest};
+}
+
+std::string document_list(const std::vector<const PreparedFile*>& files) {
+    std::string names;
+    for (std::size_t i = 0; i < files.size() && i < 3; ++i)
+        names += (i ? ", " : "") + std::filesystem::path(files[i]->input).filename().string();
+    if (files.size() > 3)
+        names += ", ...";
+    return names;
+}
+
+} // namespace
+
+void to_json(nlohmann::json& j, const PreparedFile& p) {
+    j = nlohmann::json{{"input", p.input},
+                       {"output", p.output},
+                       {"temp", p.temp},
+                       {"contents_offset", p.contents_offset},
+                       {"contents_capacity", p.contents_capacity},
+                       {"byte_range", p.byte_range},
+                       {"digest_algorithm", crypto::digest_name(p.digest)},
+                       {"document_digest", hex_encode(p.document_digest)},
+                       {"signed_attributes", base64_encode(p.signed_attributes)},
+                       {"to_be_signed", hex_encode(p.to_be_signed)},
+                       {"field", p.field_name},
+                       {"page", p.page},
+                       {"rect", {p.rect.x, p.rect.y, p.rect.w, p.rect.h}},
+                       {"invisible", p.invisible},
+                       {"input_size", p.input_size}};
+}
+
+void from_json(const nlohmann::json& j, PreparedFile& p) {
+    p.input = j.at("input").get<std::string>();
+    p.output = j.at("output").get<std::string>();
+    p.temp = j.at("temp").get<std::string>();
+    p.contents_offset = j.at("contents_offset").get<std::uint64_t>();
+    p.contents_capacity = j.at("contents_capacity").get<std::uint64_t>();
+    p.byte_range = j.at("byte_range").get<std::array<std::uint64_t, 4>>();
+    p.digest = crypto::parse_digest_algorithm(j.at("digest_algorithm").get<std::string>());
+    p.document_digest = hex_decode(j.at("document_digest").get<std::string>());
+    p.signed_attributes = base64_decode(j.at("signed_attributes").get<std::string>());
+    p.to_be_signed = hex_decode(j.at("to_be_signed").get<std::string>());
+    p.field_name = j.at("field").get<std::string>();
+    p.page = j.at("page").get<int>();
+    auto r = j.at("rect").get<std::array<double, 4>>();
+    p.rect = pdf::Rect{r[0], r[1], r[2], r[3]};
+    p.invisible = j.at("invisible").get<bool>();
+    p.input_size = j.at("input_size").get<std::uint64_t>();
+}
+
+std::filesystem::path default_output_for(const std::filesystem::path& input) {
+    std::filesystem::path out = input;
+    std::string stem = input.stem().string();
+    out.replace_filename(stem + ".signed.pdf");
+    return out;
+}
+
+std::string pdf_date(std::chrono::system_clock::time_point t) {
+    std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::localtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "D:%Y%m%d%H%M%S", &tm);
+    long off = tm.tm_gmtoff / 60;
+    char sign = off < 0 ? '-' : '+';
+    off = off < 0 ? -off : off;
+    char zone[48];
+    std::snprintf(zone, sizeof zone, "%c%02ld'%02ld'", sign, off / 60, off % 60);
+    return std::string(buf) + zone;
+}
+
+std::size_t placeholder_size(const providers::SigningCertificate& cert, bool with_timestamp) {
+    std::vector<crypto::Certificate> chain = crypto::order_chain(cert.certificate, cert.chain);
+    return crypto::estimate_signed_data_size(chain, with_timestamp ? kTimestampReserve : 0);
+}
+
+namespace {
+
+PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& options,
+                                    const providers::SigningCertificate& cert,
+                                    std::size_t capacity) {
+    std::unique_ptr<pdf::Document> doc = pdf::Document::open(job.input);
+    auto when = options.claimed_time.value_or(std::chrono::system_clock::now());
+    std::string signer = cert.certificate.common_name();
+
+    pdf::SignatureDictionary sig;
+    sig.claimed_time = pdf_date(when);
+    sig.name = signer;
+    sig.reason = options.reason;
+    sig.location = options.location;
+    sig.contact_info = options.contact_info;
+    sig.contents_capacity = capacity;
+    std::vector<std::string> lines{"Ky boi: " + signer, "Ngay ky: " + local_time_text(when)};
+    if (!options.reason.empty())
+        lines.push_back("Ly do: " + options.reason);
+    pdf::PreparedRevision rev = pdf::prepare_signature_revision(*doc, options.placement, sig,
+                                                                pdf::simple_appearance(lines));
+
+    struct stat st {};
+    mode_t mode = ::stat(job.input.c_str(), &st) == 0 ? (st.st_mode & 0777) : 0644;
+    AtomicFile out(job.output, mode);
+    crypto::Hasher hasher(options.digest);
+    copy_and_hash(job.input, doc->file_size(), out, hasher);
+
+    const std::string& bytes = rev.revision.bytes;
+    std::size_t gap_start = static_cast<std::size_t>(rev.contents_offset - rev.revision.base);
+    std::size_t gap_end = static_cast<std::size_t>(rev.contents_end - rev.revision.base);
+    hasher.update(bytes.data(), gap_start);
+    hasher.update(bytes.data() + gap_end, bytes.size() - gap_end);
+    out.write(bytes);
+
+    PreparedFile p;
+    p.input = job.input.string();
+    p.output = job.output.string();
+    p.temp = out.temp_path().string();
+    p.contents_offset = rev.contents_offset;
+    p.contents_capacity = capacity;
+    p.byte_range = rev.byte_range;
+    p.digest = options.digest;
+    p.document_digest = hasher.finish();
+    p.signed_attributes =
+        crypto::build_signed_attributes(p.document_digest, options.digest, cert.certificate);
+    p.to_be_signed = crypto::digest(options.digest, p.signed_attributes);
+    p.field_name = rev.field_name;
+    p.page = rev.page;
+    p.rect = rev.invisible ? pdf::Rect{} : rev.rect;
+    if (!options.placement.existing_field.empty() && !rev.invisible)
+        p.rect = rev.user_rect;
+    p.invisible = rev.invisible;
+    p.input_size = doc->file_size();
+    out.detach();
+    spdlog::info("{}: prepared field {} on page {}, /Contents at {}", p.input, p.field_name, p.page,
+                 p.contents_offset);
+    return p;
+}
+
+} // namespace
+
+PreparedFile prepare_file(const FileJob& job, const SignOptions& options,
+                          const providers::SigningCertificate& cert, std::size_t capacity) {
+    try {
+        return prepare_file_unguarded(job, options, cert, capacity);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        // QPDF throws while resolving damaged objects lazily (loops in the page tree, bad
+        // object streams): that is the input's fault, reported with the file's name.
+        throw input_error(std::string("damaged PDF: ") + e.what())
+            .file(job.input.string())
+            .hint("repair it into a new file (e.g. qpdf in.pdf repaired.pdf), check it, then "
+                  "sign that");
+    }
+}
+
+SignedFile finish_file(const PreparedFile& prepared, const crypto::SignatureAlgorithm& algorithm,
+                       const Bytes& raw_signature, const providers::SigningCertificate& cert,
+                       const SignOptions& options) {
+    if (!crypto::verify_digest_signature(cert.certificate, algorithm, prepared.to_be_signed,
+                                         raw_signature))
+        throw remote_error("the signature returned by the provider does not verify against the "
+                           "signer's certificate; nothing was embedded")
+            .file(prepared.input);
+
+    std::optional<Bytes> token;
+    if (!options.tsa_url.empty()) {
+        crypto::TimestampOptions ts;
+        ts.url = options.tsa_url;
+        ts.ca_bundle = options.tsa_ca_bundle;
+        token = crypto::request_timestamp(ts, prepared.digest, raw_signature).der;
+    }
+    std::vector<crypto::Certificate> chain = crypto::order_chain(cert.certificate, cert.chain);
+    Bytes cms = crypto::build_signed_data(prepared.signed_attributes, algorithm, raw_signature,
+                                          chain, token);
+    if (cms.size() > prepared.contents_capacity)
+        throw input_error("the signature (" + std::to_string(cms.size()) +
+                          " bytes) does not fit the /Contents placeholder (" +
+                          std::to_string(prepared.contents_capacity) + " bytes)")
+            .file(prepared.input)
+            .hint("this is a bug in the placeholder estimate; please report it");
+
+    // The input must not have changed since it was prepared (in place, the output is the input).
+    std::error_code ec;
+    if (std::filesystem::file_size(prepared.input, ec) != prepared.input_size || ec)
+        throw input_error("the file changed while waiting for the signature; sign it again")
+            .file(prepared.input);
+
+    Fd fd(::open(prepared.temp.c_str(), O_WRONLY | O_CLOEXEC));
+    if (fd.get() < 0)
+        throw input_error(std::string("the prepared file is gone: ") + std::strerror(errno))
+            .file(prepared.temp);
+    std::string hex = hex_encode(cms, true);
+    const char* p = hex.data();
+    std::size_t left = hex.size();
+    off_t at = static_cast<off_t>(prepared.contents_offset + 1);
+    while (left > 0) {
+        ssize_t n = ::pwrite(fd.get(), p, left, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            throw input_error(std::string("cannot write: ") + std::strerror(errno))
+                .file(prepared.temp);
+        p += n;
+        left -= static_cast<std::size_t>(n);
+        at += n;
+    }
+    // Replacing a file (--in-place, --force) must survive a power cut: flush before the rename.
+    // A new output needs no flush: if it is lost, the original still exists.
+    if (std::filesystem::exists(prepared.output, ec) && ::fsync(fd.get()) != 0)
+        throw input_error(std::string("cannot flush to disk: ") + std::strerror(errno))
+            .file(prepared.temp);
+    ::close(fd.release());
+    rename_durably(prepared.temp, prepared.output);
+
+    SignedFile out;
+    out.prepared = prepared;
+    out.signature_size = cms.size();
+    out.timestamped = token.has_value();
+    return out;
+}
+
+void abandon(const PreparedFile& prepared) {
+    if (!prepared.temp.empty())
+        ::unlink(prepared.temp.c_str());
+}
+
+BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& options,
+                       providers::Provider& provider, const BatchCallbacks& callbacks) {
+    BatchResult result;
+    result.provider = provider.id();
+    result.certificate = provider.signing_certificate();
+    const providers::SigningCertificate& cert = result.certificate;
+    if (!options.expected_account.empty()) {
+        crypto::Identity id = cert.certificate.identity();
+        if (id.number != options.expected_account)
+            throw input_error(
+                "the certificate is issued to " +
+                (id.empty() ? std::string("no CCCD/CMND") : id.kind + " " + id.number) +
+                ", not to the profile's account " + options.expected_account)
+                .hint("check the profile's account, or pick the right certificate with "
+                      "--serial");
+    }
+    crypto::SignatureAlgorithm algorithm = algorithm_for(cert, options.digest);
+    std::size_t capacity = placeholder_size(cert, !options.tsa_url.empty());
+
+    result.files.resize(jobs.size());
+    std::vector<std::optional<PreparedFile>> prepared(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        result.files[i].job = jobs[i];
+        try {
+            prepared[i] = prepare_file(jobs[i], options, cert, capacity);
+        } catch (const Error& e) {
+            result.files[i].failure = e;
+        }
+    }
+    auto abandon_all = [&] {
+        for (auto& p : prepared)
+            if (p) {
+                abandon(*p);
+                p.reset();
+            }
+    };
+
+    std::vector<std::size_t> ready;
+    for (std::size_t i = 0; i < jobs.size(); ++i)
+        if (prepared[i])
+            ready.push_back(i);
+
+    std::size_t cap = std::max<std::size_t>(1, provider.batch_cap());
+    try {
+        for (std::size_t start = 0; start < ready.size(); start += cap) {
+            std::vector<std::size_t> chunk(
+                ready.begin() + static_cast<std::ptrdiff_t>(start),
+                ready.begin() + static_cast<std::ptrdiff_t>(std::min(ready.size(), start + cap)));
+            providers::SignBatch batch;
+            batch.algorithm = algorithm;
+            std::vector<const PreparedFile*> files;
+            for (std::size_t i : chunk) {
+                files.push_back(&*prepared[i]);
+                batch.items.push_back(providers::SignItem{
+                    std::filesystem::path(prepared[i]->input).filename().string(),
+                    prepared[i]->to_be_signed});
+            }
+            batch.message =
+                "Ký " + std::to_string(chunk.size()) + " tài liệu: " + document_list(files);
+            providers::Transaction txn = provider.submit(batch);
+            result.transactions.push_back(txn.id);
+
+            WaitStatus status{provider.id(), txn.id,
+                              txn.message.empty() ? batch.message : txn.message,
+                              std::chrono::seconds(0), chunk.size()};
+            auto update_remaining = [&] {
+                auto left = std::chrono::duration_cast<std::chrono::seconds>(
+                    txn.expires - std::chrono::system_clock::now());
+                status.remaining = std::max(left, std::chrono::seconds(0));
+            };
+            update_remaining();
+
+            providers::PollResult poll;
+            for (bool first = true;; first = false) {
+                poll = provider.poll(txn);
+                if (poll.state != providers::TransactionState::Pending)
+                    break;
+                if (first && callbacks.submitted)
+                    callbacks.submitted(status);
+                update_remaining();
+                if (status.remaining.count() == 0 &&
+                    std::chrono::system_clock::now() > txn.expires) {
+                    provider.cancel(txn);
+                    poll.state = providers::TransactionState::Expired;
+                    poll.detail = "no answer before the request expired";
+                    break;
+                }
+                if (callbacks.waiting)
+                    callbacks.waiting(status);
+                auto until = std::chrono::steady_clock::now() + callbacks.poll_interval;
+                while (std::chrono::steady_clock::now() < until) {
+                    if (callbacks.interrupted && callbacks.interrupted->load()) {
+                        provider.cancel(txn);
+                        throw Error(ErrorKind::Interrupted,
+                                    "interrupted while waiting for approval; the request was "
+                                    "withdrawn and no file was changed");
+                    }
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                }
+            }
+
+            using providers::TransactionState;
+            if (poll.state == TransactionState::Rejected || poll.state == TransactionState::Expired)
+                throw Error(ErrorKind::NotApproved,
+                            std::string(poll.state == TransactionState::Rejected
+                                            ? "the signer rejected the request"
+                                            : "the request expired before it was approved") +
+                                " (" + provider.id() + ", transaction " + txn.id +
+                                (poll.detail.empty() ? "" : ": " + poll.detail) +
+                                "); no file was changed");
+            if (poll.state == TransactionState::Failed)
+                throw remote_error("the provider could not sign (" + provider.id() +
+                                   ", transaction " + txn.id + "): " + poll.detail);
+            if (poll.signatures.size() != chunk.size())
+                throw remote_error("the provider returned " +
+                                   std::to_string(poll.signatures.size()) + " signatures for " +
+                                   std::to_string(chunk.size()) +
+                                   " documents; no file was changed");
+
+            for (std::size_t k = 0; k < chunk.size(); ++k) {
+                std::size_t i = chunk[k];
+                try {
+                    result.files[i].signed_file =
+                        finish_file(*prepared[i], algorithm, poll.signatures[k], cert, options);
+                    result.files[i].ok = true;
+                } catch (const Error& e) {
+                    abandon(*prepared[i]);
+                    result.files[i].failure = e;
+                }
+                prepared[i].reset();
+            }
+        }
+    } catch (...) {
+        abandon_all();
+        throw;
+    }
+    return result;
+}
+
+} // namespace neac::sign
