@@ -96,7 +96,7 @@ struct Hasher::State {
     bool finished = false;
 };
 
-Hasher::Hasher(DigestAlgorithm alg) : state_(std::make_unique<State>()) {
+Hasher::Hasher(DigestAlgorithm alg) : alg_(alg), state_(std::make_unique<State>()) {
     state_->ctx.reset(EVP_MD_CTX_new());
     ossl::check_ossl_ptr(state_->ctx.get(), "cannot allocate a digest context",
                          ErrorKind::Internal);
@@ -126,6 +126,20 @@ Bytes Hasher::finish() {
     ossl::check_ossl(EVP_DigestFinal_ex(state_->ctx.get(), out, &len), "digest finish failed",
                      ErrorKind::Internal);
     state_->finished = true;
+    return Bytes(out, out + len);
+}
+
+Bytes Hasher::peek() const {
+    if (!state_ || state_->finished)
+        throw Error(ErrorKind::Internal, "Hasher::peek after finish()");
+    ossl::EvpMdCtxPtr copy(EVP_MD_CTX_new());
+    ossl::check_ossl_ptr(copy.get(), "cannot allocate a digest context", ErrorKind::Internal);
+    ossl::check_ossl(EVP_MD_CTX_copy_ex(copy.get(), state_->ctx.get()), "cannot copy the digest",
+                     ErrorKind::Internal);
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    ossl::check_ossl(EVP_DigestFinal_ex(copy.get(), out, &len), "digest finish failed",
+                     ErrorKind::Internal);
     return Bytes(out, out + len);
 }
 

@@ -2,6 +2,7 @@
 
 #include "neac/util/error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -68,6 +69,50 @@ void AtomicFile::write(const void* data, std::size_t size) {
     }
 }
 
+void AtomicFile::append_file(const std::filesystem::path& source, std::uint64_t size) {
+    int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        throw input_error("cannot open: " + errno_text()).file(source.string());
+    std::uint64_t done = 0;
+    bool kernel_copy = true;
+    std::vector<char> buf;
+    try {
+        while (done < size) {
+            std::size_t want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(size - done, 1 << 30));
+            ssize_t n = -1;
+            if (kernel_copy) {
+                loff_t in_off = static_cast<loff_t>(done);
+                n = ::copy_file_range(in, &in_off, fd_, nullptr, want, 0);
+                if (n < 0 &&
+                    (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+                    kernel_copy = false; // another file system or an old kernel: copy by hand
+                    buf.resize(1 << 20);
+                    continue;
+                }
+            } else {
+                n = ::pread(in, buf.data(), std::min(want, buf.size()), static_cast<off_t>(done));
+                if (n > 0)
+                    write(buf.data(), static_cast<std::size_t>(n));
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                throw input_error("cannot copy: " + errno_text()).file(source.string());
+            if (n == 0)
+                throw input_error("the file shrank while it was being copied")
+                    .file(source.string());
+            done += static_cast<std::uint64_t>(n);
+            if (kernel_copy)
+                written_ += static_cast<std::uint64_t>(n);
+        }
+    } catch (...) {
+        ::close(in);
+        throw;
+    }
+    ::close(in);
+}
+
 void AtomicFile::write_at(std::uint64_t offset, const void* data, std::size_t size) {
     const char* p = static_cast<const char*>(data);
     while (size > 0) {
@@ -91,7 +136,7 @@ void AtomicFile::commit() {
         throw input_error("cannot close: " + errno_text()).file(temp_.string());
     }
     fd_ = -1;
-    rename_durably(temp_, target_);
+    rename_into_place(temp_, target_);
     done_ = true;
 }
 
@@ -101,11 +146,13 @@ void AtomicFile::detach() {
     done_ = true;
 }
 
-void rename_durably(const std::filesystem::path& from, const std::filesystem::path& target) {
+void rename_into_place(const std::filesystem::path& from, const std::filesystem::path& target,
+                       bool durable) {
     if (::rename(from.c_str(), target.c_str()) != 0)
         throw input_error("cannot rename the finished file into place: " + errno_text())
             .file(target.string());
-    fsync_folder(target.parent_path());
+    if (durable)
+        fsync_folder(target.parent_path());
 }
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view content,

@@ -32,8 +32,13 @@ public:
     void update(std::string_view data) { update(data.data(), data.size()); }
     // Returns the digest; the hasher cannot be updated afterwards.
     Bytes finish();
+    // The digest of what was hashed so far, leaving this hasher able to continue: one pass over
+    // a file yields both the digest of a prefix and of the whole.
+    Bytes peek() const;
+    DigestAlgorithm algorithm() const noexcept { return alg_; }
 
 private:
+    DigestAlgorithm alg_;
     struct State;
     std::unique_ptr<State> state_;
 };

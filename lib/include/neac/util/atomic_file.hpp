@@ -25,6 +25,9 @@ public:
 
     void write(const void* data, std::size_t size);
     void write(std::string_view data) { write(data.data(), data.size()); }
+    // Appends the first `size` bytes of `source`, in the kernel where it can (copy_file_range),
+    // so that no user-space copy is made. Throws Error(BadInput) if the source is shorter.
+    void append_file(const std::filesystem::path& source, std::uint64_t size);
     // Overwrites bytes already written, at an absolute offset (used to patch placeholders).
     void write_at(std::uint64_t offset, const void* data, std::size_t size);
 
@@ -55,7 +58,9 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 // Reads a whole small file (profiles, manifests, PEM files). Throws Error(BadInput) naming it.
 std::string read_small_file(const std::filesystem::path& path, std::size_t max_size = 64 << 20);
 
-// Moves an already-flushed temporary file over `target` and fsyncs the folder.
-void rename_durably(const std::filesystem::path& from, const std::filesystem::path& target);
+// Moves a temporary file over `target`. With `durable`, also fsyncs the folder so that the
+// rename itself survives a power cut (the caller has flushed the file).
+void rename_into_place(const std::filesystem::path& from, const std::filesystem::path& target,
+                       bool durable = true);
 
 } // namespace neac
