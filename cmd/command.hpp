@@ -29,5 +29,7 @@ private:
 // One entry per subcommand; main.cpp lists them in its command table.
 void add_profile_command(CLI::App& app, Context& ctx);
 void add_sign_command(CLI::App& app, Context& ctx);
+void add_locate_command(CLI::App& app, Context& ctx);
+void add_verify_command(CLI::App& app, Context& ctx);
 
 } // namespace neac::cli

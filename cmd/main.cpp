@@ -33,7 +33,9 @@ struct CommandEntry {
 // Every subcommand, in the order `neac --help` lists them.
 constexpr CommandEntry kCommands[] = {
     {"profile", add_profile_command},
+    {"locate", add_locate_command},
     {"sign", add_sign_command},
+    {"verify", add_verify_command},
 };
 
 ExitCode exit_code_for(ErrorKind kind) {

@@ -21,7 +21,9 @@ namespace np = neac::profile;
 
 struct ProfileState {
     np::AddRequest add;
-    std::string target; // NAME or FILE of show/remove/check
+    std::string target;  // NAME or FILE of show/remove/check
+    bool online = false; // check --online
+    std::string ca_bundle, otp;
 };
 
 std::string join(const std::vector<std::string>& items) {
@@ -194,8 +196,18 @@ int run_remove(Context& ctx, const std::string& target) {
     return 0;
 }
 
-int run_check(Context& ctx, const std::string& target) {
-    np::CheckReport report = np::check_profile(np::ProfileStore(ctx.home()), target);
+int run_check(Context& ctx, const ProfileState& st) {
+    np::OnlineCheck online;
+    online.enabled = st.online;
+    online.make_provider = [&st, &ctx](providers::ProviderConfig config) {
+        config.home = ctx.home();
+        if (!st.ca_bundle.empty())
+            config.settings["ca-bundle"] = std::filesystem::absolute(st.ca_bundle).string();
+        config.otp = st.otp;
+        return providers::make_provider(config);
+    };
+    np::CheckReport report =
+        np::check_profile(np::ProfileStore(ctx.home()), st.target, np::env_is_set, online);
     const Console& out = ctx.console();
     if (out.json()) {
         out.print_json(np::check_to_json(report).dump());
@@ -231,8 +243,14 @@ void add_profile_command(CLI::App& app, Context& ctx) {
               run_show);
     add_named(*profile, ctx, st, "remove", "Remove a profile and its copied image", "Profile name",
               run_remove);
-    add_named(*profile, ctx, st, "check", "Validate a profile and explain each check",
-              "Profile name or file", run_check);
+    CLI::App* check = profile->add_subcommand("check", "Validate a profile and explain each check");
+    check->add_option("profile", st->target, "Profile name or file")->required();
+    check->add_flag("--online", st->online,
+                    "Also ask each entry's provider for the account's certificates (network)");
+    check->add_option("--ca-bundle", st->ca_bundle,
+                      "PEM file of CA certificates for the providers' TLS (with --online)");
+    check->add_option("--otp", st->otp, "Two-factor code when a provider login asks (--online)");
+    check->callback([&ctx, st] { ctx.action = [&ctx, st] { return run_check(ctx, *st); }; });
 }
 
 } // namespace neac::cli

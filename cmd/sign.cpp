@@ -1,7 +1,9 @@
 // neac sign: PAdES signatures through the profile's provider; many files, one approval.
 #include "command.hpp"
 
+#include "neac/place/locator_options.hpp"
 #include "neac/profile/profile.hpp"
+#include "neac/sign/journal.hpp"
 #include "neac/sign/pipeline.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/exit_code.hpp"
@@ -9,7 +11,9 @@
 
 #include <atomic>
 #include <csignal>
+#include <iostream>
 #include <set>
+#include <unistd.h>
 
 namespace neac::cli {
 namespace {
@@ -50,6 +54,10 @@ struct SignArgs {
     bool invisible = false;
     std::string field, field_name;
     std::string reason, location, contact_info, tsa, tsa_ca_bundle;
+    bool resume = false, abandon = false; // the optional transaction id is files[0]
+    std::string otp, ca_bundle;
+    place::LocatorFlags locator; // --keyword and the placement flags
+    std::string fallback_rect;
 };
 
 pdf::Rect parse_rect(const std::string& text) {
@@ -103,7 +111,102 @@ std::string format_remaining(std::chrono::seconds s) {
     return buf;
 }
 
+// The wait on the phone, shown on stderr: a one-line note when stderr is not a terminal, an
+// updating countdown line when it is.
+sign::BatchCallbacks wait_callbacks(const Console& console) {
+    sign::BatchCallbacks callbacks;
+    callbacks.interrupted = &g_interrupted;
+    callbacks.submitted = [&console](const sign::WaitStatus& s) {
+        if (console.stderr_is_tty())
+            return;
+        console.note("waiting for approval on the phone: " + s.provider + ", transaction " +
+                     s.transaction + ", " + std::to_string(s.documents) +
+                     " document(s), expires in " + format_remaining(s.remaining) +
+                     " — Mở ứng dụng ký số trên điện thoại để xác nhận");
+    };
+    callbacks.waiting = [&console](const sign::WaitStatus& s) {
+        console.progress("⏳ " + s.provider + " " + s.transaction.substr(0, 12) + ": \"" +
+                         s.message + "\" — còn " + format_remaining(s.remaining) +
+                         " — Mở ứng dụng ký số trên điện thoại để xác nhận");
+    };
+    return callbacks;
+}
+
+// One-time inputs for the provider: --otp, a prompt on a terminal, --ca-bundle.
+void add_session_inputs(const SignArgs& a, providers::ProviderConfig& config) {
+    if (!a.ca_bundle.empty())
+        config.settings["ca-bundle"] = std::filesystem::absolute(a.ca_bundle).string();
+    config.otp = a.otp;
+    if (::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO))
+        config.ask = [](const std::string& prompt) {
+            std::cerr << prompt << ": " << std::flush;
+            std::string line;
+            std::getline(std::cin, line);
+            return trim(line);
+        };
+}
+
+int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name);
+
+// --resume [TXN] and --abandon TXN: the journal, not the profile, says what to finish.
+int run_resume(const SignArgs& a, Context& ctx) {
+    if (a.resume && a.abandon)
+        throw usage_error("--resume and --abandon cannot be combined");
+    if (a.files.size() > 1)
+        throw usage_error(std::string(a.resume ? "--resume" : "--abandon") +
+                          " takes at most one transaction id, not files");
+    std::string selector = a.files.empty() ? "" : a.files.front();
+    const Console& console = ctx.console();
+    std::filesystem::path home = ctx.home();
+    sign::Journal journal(sign::Journal::path_for(home));
+    if (a.abandon) {
+        if (selector.empty())
+            throw usage_error("--abandon needs a transaction id (see the error of the "
+                              "interrupted neac sign, or neac sign --resume)");
+        std::size_t n = sign::abandon_transactions(journal, selector);
+        if (console.json())
+            console.print_json(nlohmann::json{{"version", 1}, {"abandoned", n}}.dump(2));
+        else
+            console.out("abandoned " + std::to_string(n) +
+                        " transaction(s); their prepared files were removed\n");
+        return 0;
+    }
+    sign::BatchCallbacks callbacks = wait_callbacks(console);
+    sign::BatchResult result;
+    {
+        InterruptGuard guard;
+        result = sign::resume_transactions(
+            journal, selector,
+            [&](providers::ProviderConfig config) {
+                config.home = home;
+                add_session_inputs(a, config);
+                return providers::make_provider(config);
+            },
+            callbacks);
+    }
+    if (result.files.empty()) {
+        console.end_progress();
+        if (console.json())
+            console.print_json(nlohmann::json{{"version", 1},
+                                              {"transactions", nlohmann::json::array()},
+                                              {"signed", 0},
+                                              {"failed", 0},
+                                              {"files", nlohmann::json::array()}}
+                                   .dump(2));
+        else
+            console.note("nothing to resume: the journal has no open transaction");
+        return 0;
+    }
+    return report_result(ctx, result, "");
+}
+
 int run_sign(const SignArgs& a, Context& ctx) {
+    if (a.resume || a.abandon)
+        return run_resume(a, ctx);
+    if (a.files.empty())
+        throw usage_error("no file to sign").hint("neac sign FILE... --profile NAME");
+    if (a.profile.empty())
+        throw usage_error("--profile is required").hint("neac sign FILE... --profile NAME");
     const Console& console = ctx.console();
     std::filesystem::path home = ctx.home();
     profile::ProfileStore store(home);
@@ -140,31 +243,49 @@ int run_sign(const SignArgs& a, Context& ctx) {
     options.placement.field_name = a.field_name;
     if (!a.rect.empty())
         options.placement.rect = parse_rect(a.rect);
+    // Keyword placement (neac-locate(1)): --keyword, else the profile's locator, unless the
+    // position is given outright.
+    bool positioned = !a.rect.empty() || a.invisible || !a.field.empty();
+    if (positioned &&
+        (a.locator.keyword || a.locator.any_policy_flag() || !a.fallback_rect.empty()))
+        throw usage_error("--keyword and the placement flags cannot be combined with --rect, "
+                          "--invisible or --field");
+    place::LocatorFlags locator_flags = a.locator;
+    locator_flags.page = a.page;
+    if (!positioned)
+        options.locator =
+            place::make_locator_spec(prof.locator ? &*prof.locator : nullptr, locator_flags);
+    if (!a.fallback_rect.empty()) {
+        if (!options.locator)
+            throw usage_error("--fallback-rect needs keyword placement (--keyword, or a profile "
+                              "with a locator)");
+        options.locator->fallback = place::parse_rect(a.fallback_rect, "--fallback-rect");
+    }
+    if (prof.appearance)
+        options.appearance = *prof.appearance;
+    options.appearance_image = prof.image;
 
     std::vector<sign::FileJob> jobs = plan_outputs(a);
-    auto provider = providers::make_provider(profile::to_provider_config(prof, entry_index, home));
+    providers::ProviderConfig config = profile::to_provider_config(prof, entry_index, home);
+    add_session_inputs(a, config);
+    auto provider = providers::make_provider(config);
 
-    sign::BatchCallbacks callbacks;
-    callbacks.interrupted = &g_interrupted;
-    callbacks.submitted = [&](const sign::WaitStatus& s) {
-        if (console.stderr_is_tty())
-            return;
-        console.note("waiting for approval on the phone: " + s.provider + ", transaction " +
-                     s.transaction + ", " + std::to_string(s.documents) +
-                     " document(s), expires in " + format_remaining(s.remaining) +
-                     " — Mở ứng dụng ký số trên điện thoại để xác nhận");
-    };
-    callbacks.waiting = [&](const sign::WaitStatus& s) {
-        console.progress("⏳ " + s.provider + " " + s.transaction.substr(0, 12) + ": \"" +
-                         s.message + "\" — còn " + format_remaining(s.remaining) +
-                         " — Mở ứng dụng ký số trên điện thoại để xác nhận");
-    };
+    // Every transaction is journaled before its request is sent (neac sign --resume).
+    sign::Journal journal(sign::Journal::path_for(home));
+    sign::JournalLink link{&journal, config, prof.name};
+    sign::BatchCallbacks callbacks = wait_callbacks(console);
+    callbacks.journal = &link;
 
     sign::BatchResult result;
     {
         InterruptGuard guard;
         result = sign::sign_batch(jobs, options, *provider, callbacks);
     }
+    return report_result(ctx, result, prof.name);
+}
+
+int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name) {
+    const Console& console = ctx.console();
     console.end_progress();
 
     std::size_t ok = 0;
@@ -199,7 +320,7 @@ int run_sign(const SignArgs& a, Context& ctx) {
             files.push_back(j);
         }
         nlohmann::json doc{{"version", 1},
-                           {"profile", prof.name},
+                           {"profile", profile_name},
                            {"provider", result.provider},
                            {"transactions", result.transactions},
                            {"signer",
@@ -250,8 +371,9 @@ void add_sign_command(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<SignArgs>();
     CLI::App* cmd = app.add_subcommand(
         "sign", "Sign PDF files (PAdES) through the profile's provider, one approval per batch");
-    cmd->add_option("files", args->files, "PDF files to sign")->required();
-    cmd->add_option("-p,--profile", args->profile, "Profile name or file")->required();
+    cmd->add_option("files", args->files,
+                    "PDF files to sign (with --resume/--abandon: a transaction id)");
+    cmd->add_option("-p,--profile", args->profile, "Profile name or file (required to sign)");
     cmd->add_option("--signature", args->signature,
                     "Which signature entry of the profile (1-based; default: the default entry)");
     cmd->add_option("--digest", args->digest, "sha256 (default), sha384 or sha512");
@@ -265,6 +387,34 @@ void add_sign_command(CLI::App& app, Context& ctx) {
                     "Signature box x,y,width,height in points from the bottom-left corner of the "
                     "page as displayed");
     cmd->add_flag("--invisible", args->invisible, "No visible signature box");
+    cmd->add_option_function<std::string>(
+           "-k,--keyword", [args](const std::string& v) { args->locator.keyword = v; },
+           "Put the box next to this text, found in each file (see neac locate); default: the "
+           "profile's locator")
+        ->type_name("TEXT");
+    cmd->add_option_function<std::string>(
+           "--placement", [args](const std::string& v) { args->locator.placement = v; },
+           "Box below (default), above, left, right of or over the keyword")
+        ->type_name("SIDE");
+    cmd->add_option_function<double>(
+           "--offset", [args](double v) { args->locator.offset = v; },
+           "Points between the keyword and the box (default 4)")
+        ->type_name("PT");
+    cmd->add_option_function<std::string>(
+           "--box", [args](const std::string& v) { args->locator.box = v; },
+           "Box size in points (default 180x60)")
+        ->type_name("WxH");
+    cmd->add_option_function<std::string>(
+           "--occurrence", [args](const std::string& v) { args->locator.occurrence = v; },
+           "Which match of the keyword: first, last (default) or N")
+        ->type_name("WHICH");
+    cmd->add_flag("--ignore-diacritics", args->locator.ignore_diacritics,
+                  "Match the keyword without diacritics");
+    cmd->add_flag("--no-avoid-text", args->locator.no_avoid_text,
+                  "Keep the box at the offset even when it covers printed text");
+    cmd->add_option("--fallback-rect", args->fallback_rect,
+                    "Box x,y,width,height (on --page, else the last page) for files without the "
+                    "keyword; without it such files fail (exit 4)");
     cmd->add_option("--field", args->field, "Fill this existing empty signature field");
     cmd->add_option("--field-name", args->field_name,
                     "Name of the new signature field (default: SignatureN)");
@@ -274,9 +424,26 @@ void add_sign_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--tsa", args->tsa, "RFC 3161 time-stamp authority URL (PAdES B-T)");
     cmd->add_option("--tsa-ca-bundle", args->tsa_ca_bundle,
                     "PEM file of CA certificates for an HTTPS TSA");
+    cmd->add_flag("--resume", args->resume,
+                  "Finish journaled transactions (all open ones, or the id given) without a new "
+                  "request to the phone")
+        ->group("Remote signing");
+    cmd->add_flag("--abandon", args->abandon,
+                  "Give up an open journaled transaction and remove its prepared files")
+        ->group("Remote signing");
+    cmd->add_option("--otp", args->otp,
+                    "Two-factor code for a provider login that asks for one (MISA eSign)")
+        ->group("Remote signing");
+    cmd->add_option("--ca-bundle", args->ca_bundle,
+                    "PEM file of CA certificates for the provider's TLS (private CAs; overrides "
+                    "the profile's ca-bundle)")
+        ->group("Remote signing");
     cmd->footer("Output: NAME.signed.pdf beside each input unless -o, --out-dir or --in-place.\n"
                 "Nothing is written until the signature is back: a rejected or expired request "
-                "(exit 6) leaves every file untouched.");
+                "(exit 6) leaves every file untouched.\n"
+                "Every request is journaled first (HOME/journal.db): if neac stops while the "
+                "phone has not answered (Ctrl-C, kill, network failure), the request stays open "
+                "and 'neac sign --resume [ID]' finishes it without a second approval.");
     cmd->callback([args, &ctx] { ctx.action = [args, &ctx] { return run_sign(*args, ctx); }; });
 }
 

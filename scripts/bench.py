@@ -114,6 +114,199 @@ def bench_sign(work, env, quick):
           f"peak RSS < 64 MiB ({peak:.1f})")
 
 
+def bench_verify(work, env, quick):
+    """neac verify against one SHA-256 pass over the same file (the floor), and many small files
+    in one call against a shell loop of pdfsig."""
+    pki = os.path.join(work, "pki")
+    subprocess.run(["bash", os.path.join(ROOT, "tests/support/make_pki.sh"), pki], check=True)
+    root = os.path.join(pki, "root-ca.pem")
+    env = dict(env, BENCH_P12_PASSWORD="test123")
+    subprocess.run([NEAC, "profile", "add", "benchv", "--display-name", "NGUYỄN VĂN A",
+                    "--phone", "0912345678", "--account", "001099012345", "--provider", "pkcs12",
+                    "--pkcs12", os.path.join(pki, "signer-rsa.p12"), "--password-env",
+                    "BENCH_P12_PASSWORD", "--force"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    make_pdf = os.path.join(ROOT, "tests/support/make_pdf.py")
+    runs = 3 if quick else 5
+    size = 50 if quick else 300
+    src = os.path.join(work, "vbig.pdf")
+    signed = os.path.join(work, "vbig.signed.pdf")
+    subprocess.run([sys.executable, make_pdf, src, "--pages", "10",
+                    "--pad-bytes", str(size * MiB - 8000)], check=True)
+    subprocess.run([NEAC, "-q", "sign", src, "--profile", "benchv", "-o", signed, "--force"],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    os.unlink(src)
+    floor, _ = median_of(lambda: run(["openssl", "dgst", "-sha256", signed]), runs)
+    neac, rss = median_of(lambda: run([NEAC, "-q", "verify", signed, "--trust", root], env=env),
+                          runs)
+    pdfsig, _ = median_of(lambda: run(["pdfsig", "-nocert", signed]), runs)
+    print(f"verify: {size} MiB signed PDF, median of {runs} runs after one warm-up")
+    print(f"  openssl dgst -sha256 {floor:.3f} s, neac verify {neac:.3f} s (peak RSS "
+          f"{rss:.1f} MiB), pdfsig -nocert {pdfsig:.3f} s")
+    print(f"  neac/openssl {neac / floor:.2f} (target <= 1.2), RSS target < 64 MiB: "
+          f"{'met' if neac / floor <= 1.2 and rss < 64 else 'NOT met'}")
+    os.unlink(signed)
+
+    count = 200 if quick else 1000
+    batch = os.path.join(work, "vbatch")
+    out = os.path.join(work, "vbatch-signed")
+    os.makedirs(batch)
+    os.makedirs(out)
+    files = []
+    for i in range(count):
+        path = os.path.join(batch, f"doc-{i:04d}.pdf")
+        subprocess.run([sys.executable, make_pdf, path], check=True)
+        files.append(path)
+    subprocess.run([NEAC, "-q", "sign", *files, "--profile", "benchv", "--out-dir", out],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    signed_files = sorted(os.path.join(out, f) for f in os.listdir(out))
+    neac_wall, neac_rss = run([NEAC, "-q", "verify", out, "--trust", root], env=env)
+    loop = "for f in \"$@\"; do pdfsig -nocert \"$f\" >/dev/null 2>&1 || true; done"
+    loop_wall, _ = run(["sh", "-c", loop, "sh", *signed_files])
+    print(f"verify batch: {count} one-page signed PDFs: neac one call {neac_wall:.2f} s "
+          f"({count / neac_wall:.0f} files/s, peak RSS {neac_rss:.1f} MiB); pdfsig shell loop "
+          f"{loop_wall:.2f} s ({count / loop_wall:.0f} files/s); ratio "
+          f"{loop_wall / neac_wall:.1f}x")
+
+
+def vi_page_ps(lines):
+    """PostScript for one A4 page of Vietnamese text in DejaVu Sans; (x, y, size, text) lines.
+    ASCII is shown as strings, other letters by glyph name, as PostScript programs do."""
+    out = "<< /PageSize [595 842] >> setpagedevice\n"
+    for x, y, size, text in lines:
+        ops, run_ = [], ""
+        for ch in text:
+            if ord(ch) < 128:
+                run_ += "\\" + ch if ch in "()\\" else ch
+            else:
+                if run_:
+                    ops.append("(%s) show" % run_)
+                    run_ = ""
+                ops.append("/uni%04X glyphshow" % ord(ch))
+        if run_:
+            ops.append("(%s) show" % run_)
+        out += "/DejaVuSans findfont %g scalefont setfont %g %g moveto %s\n" % (
+            size, x, y, " ".join(ops))
+    return out + "showpage\n"
+
+
+def bench_locate(work, env, quick):
+    """neac locate on a 1,000-page text-dense PDF (Ghostscript pages, assembled by qpdf), against
+    pdftotext -bbox-layout on the same file: the last occurrence (neac reads backwards and stops)
+    and every occurrence (both read every page)."""
+    pages = 1000
+    runs = 3 if quick else 5
+    body = [(60, 780 - 18 * i, 10, "Dòng %d: Người làm đơn cam kết những nội dung kê khai trên là "
+             "đúng sự thật; nếu sai xin chịu trách nhiệm trước pháp luật." % (i + 1))
+            for i in range(40)]
+    sign = [(340, 330, 12, "Điện Biên, ngày 26 tháng 11 năm 2026"),
+            (385, 312, 13, "NGƯỜI LÀM ĐƠN"), (378, 296, 11, "(Ký, ghi rõ họ tên)"),
+            (392, 215, 13, "Đặng Thị Ữ")]
+    gs_env = dict(os.environ, GS_FONTPATH="/usr/share/fonts/truetype/dejavu")
+    parts = {}
+    for name, lines in (("body", body), ("sign", body[:20] + sign)):
+        ps = os.path.join(work, name + ".ps")
+        parts[name] = os.path.join(work, name + ".pdf")
+        with open(ps, "w", encoding="utf-8") as f:
+            f.write("%!PS\n" + vi_page_ps(lines))
+        subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite",
+                        "-sOutputFile=" + parts[name], ps], check=True, env=gs_env)
+    big = os.path.join(work, "big.pdf")
+    subprocess.run(["qpdf", "--empty", "--pages", parts["body"],
+                    ",".join(["1"] * (pages - 1)), parts["sign"], "1", "--", big], check=True)
+    out = os.path.join(work, "bbox.html")
+    keyword = "Người làm đơn"
+    last, rss = median_of(lambda: run([NEAC, "-q", "locate", big, "--keyword", keyword],
+                                      env=env), runs)
+    every, _ = median_of(lambda: run([NEAC, "-q", "--json", "locate", big, "--keyword", keyword,
+                                      "--occurrence", "all"], env=env), runs)
+    poppler, _ = median_of(lambda: run(["pdftotext", "-bbox-layout", big, out]), runs)
+    print(f"locate: {pages}-page PDF ({os.path.getsize(big) / MiB:.1f} MiB, 40 lines a page), "
+          f"median of {runs} runs after one warm-up")
+    print(f"  neac locate (last)      {last:7.3f} s  peak RSS {rss:.1f} MiB")
+    print(f"  neac locate --occurrence all {every:7.3f} s  ({pages * 40 + 1} matches)")
+    print(f"  pdftotext -bbox-layout  {poppler:7.3f} s")
+    print(f"  neac/pdftotext: last {last / poppler:.2f}, all {every / poppler:.2f}; "
+          f"target: last occurrence < 2 s ({'met' if last < 2 else 'NOT met'})")
+
+
+def bench_remote(work, env, quick):
+    """N one-page PDFs through the provider simulator (tests/sim/provider_sim) with immediate
+    approval, in one `neac sign` call: total time, per-file overhead against local signing
+    (pkcs12, same files), HTTP requests, and sign requests == ceil(N / batch cap)."""
+    import importlib.util
+    import json
+    import math
+    import urllib.request
+    count = 200 if quick else 1000
+    pki = os.path.join(work, "pki")
+    subprocess.run(["bash", os.path.join(ROOT, "tests/support/make_pki.sh"), pki], check=True)
+    src = os.path.join(work, "remote-in")
+    os.makedirs(src, exist_ok=True)
+    script = os.path.join(ROOT, "tests/support/make_pdf.py")
+    spec = importlib.util.spec_from_file_location("make_pdf", script)
+    make_pdf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_pdf)
+    saved_argv = sys.argv
+    files = []
+    for i in range(count):
+        files.append(os.path.join(src, f"doc-{i:04d}.pdf"))
+        sys.argv = [script, files[-1]]
+        make_pdf.main()
+    sys.argv = saved_argv
+    env = dict(env, BENCH_SP_ID="sim-sp-4184-0633", BENCH_SP_PW="sim-sp-pass-NGNhMzdm",
+               BENCH_CSC_TOKEN="sim-csc-token-eyJhbGci", BENCH_P12_PASSWORD="test123")
+    common = ["--display-name", "NGUYỄN VĂN A", "--phone", "0912345678", "--account",
+              "001099012345", "--force"]
+    subprocess.run([NEAC, "profile", "add", "bench-local", *common, "--provider", "pkcs12",
+                    "--pkcs12", os.path.join(pki, "signer-rsa.p12"), "--password-env",
+                    "BENCH_P12_PASSWORD"], env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+    def sign(profile):
+        out = os.path.join(work, "remote-out")
+        shutil.rmtree(out, ignore_errors=True)
+        os.makedirs(out)
+        return run([NEAC, "-q", "sign", *files, "--profile", profile, "--out-dir", out], env=env)
+
+    local_wall, _ = sign("bench-local")
+    print(f"remote: {count} one-page PDFs in one neac sign call, simulator approves at once")
+    print(f"{'provider':>14} {'cap':>5} {'total s':>8} {'ms/file':>8} {'over local':>11} "
+          f"{'HTTP req':>9} {'sign req':>9} {'expected':>9} {'RSS MiB':>8}")
+    print(f"{'pkcs12 (local)':>14} {'-':>5} {local_wall:8.2f} {1000 * local_wall / count:8.2f} "
+          f"{'-':>11} {'-':>9} {'-':>9} {'-':>9} {'-':>8}")
+    worst = 0.0
+    met = True
+    for provider, cap, sim_args, flags in [
+            ("vnpt-smartca", 1000, [], ["--sp-id-env", "BENCH_SP_ID", "--sp-password-env",
+                                        "BENCH_SP_PW"]),
+            ("csc", 250, ["--multisign", "250"], ["--token-env", "BENCH_CSC_TOKEN"])]:
+        sim = subprocess.Popen([os.path.join(ROOT, "build", "tests", "provider_sim"), "--pki", pki,
+                                "--auto", "approve", *sim_args], stdout=subprocess.PIPE, text=True)
+        try:
+            url = sim.stdout.readline().split()[-1]
+            endpoint = url + ("/sca/sp769" if provider == "vnpt-smartca" else "/csc/v2")
+            subprocess.run([NEAC, "profile", "add", "bench-remote", *common, "--provider",
+                            provider, "--endpoint", endpoint, *flags], env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall, rss = sign("bench-remote")
+            with urllib.request.urlopen(url + "/_sim/stats", timeout=10) as r:
+                stats = json.load(r)
+        finally:
+            sim.terminate()
+            sim.wait()
+        expected = math.ceil(count / cap)
+        met = met and stats["sign_requests"] == expected and stats["approvals"] == expected
+        worst = max(worst, wall)
+        print(f"{provider:>14} {cap:>5} {wall:8.2f} {1000 * wall / count:8.2f} "
+              f"{1000 * (wall - local_wall) / count:8.2f} ms {stats['total_requests']:>9} "
+              f"{stats['sign_requests']:>9} {expected:>9} {rss:8.1f}")
+    target = 15 if count == 1000 else 15 * count / 1000
+    print(f"targets: total < {target:.0f} s for {count} files (worst {worst:.2f} s: "
+          f"{'met' if worst < target else 'NOT met'}); sign requests == ceil(N / cap) "
+          f"({'met' if met else 'NOT met'})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("which", nargs="*", default=["sign"])
@@ -125,8 +318,15 @@ def main():
         for which in a.which:
             if which == "sign":
                 bench_sign(work, env, a.quick)
+            elif which == "verify":
+                bench_verify(work, env, a.quick)
+            elif which == "locate":
+                bench_locate(work, env, a.quick)
+            elif which == "remote":
+                bench_remote(work, env, a.quick)
             else:
-                sys.exit(f"bench: unknown benchmark '{which}' (known: sign)")
+                sys.exit(f"bench: unknown benchmark '{which}' "
+                         "(known: sign, verify, locate, remote)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -125,7 +125,8 @@ TEST(CryptoDer, ReaderRejectsMalformedInput) {
     for (const Bytes& b : bad)
         EXPECT_EQ(expect_error([&] { der::parse_single(b); }).kind(), ErrorKind::BadInput)
             << hex_encode(b);
-    der::Reader r(Bytes{0x02, 0x01, 0x05});
+    const Bytes integer{0x02, 0x01, 0x05};
+    der::Reader r(integer);
     EXPECT_EQ(expect_error([&] { r.expect(der::kSequence, "a SEQUENCE"); }).kind(),
               ErrorKind::BadInput);
 }

@@ -138,20 +138,13 @@ TEST(Pkcs12Provider, DamagedTransactionIsNotApproved) {
     EXPECT_EQ(expect_error([&] { provider->poll(txn); }).kind(), ErrorKind::BadInput);
 }
 
-TEST(ProviderFactory, KnownUnsupportedAndUnknownProviders) {
-    for (const char* name : {"vnpt-smartca", "viettel-mysign", "misa-esign", "csc"}) {
-        ProviderConfig c;
-        c.provider = name;
-        Error e = expect_error([&] { make_provider(c); });
-        EXPECT_EQ(e.kind(), ErrorKind::BadInput);
-        EXPECT_EQ(std::string(e.what()),
-                  std::string("provider ") + name + " is not supported by this build yet");
-    }
+TEST(ProviderFactory, UnknownProvidersAndStateNames) {
     ProviderConfig c;
     c.provider = "bkav";
     Error e = expect_error([&] { make_provider(c); });
     EXPECT_EQ(e.kind(), ErrorKind::BadInput);
     EXPECT_NE(e.hint().find("sandbox, pkcs12"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("bkav"), std::string::npos);
     EXPECT_STREQ(transaction_state_name(TransactionState::Pending), "pending");
     EXPECT_STREQ(transaction_state_name(TransactionState::Approved), "approved");
     EXPECT_STREQ(transaction_state_name(TransactionState::Rejected), "rejected");

@@ -86,6 +86,8 @@ class Reader {
 public:
     Reader(const std::uint8_t* data, std::size_t size) : p_(data), end_(data + size), base_(data) {}
     explicit Reader(const Bytes& b) : Reader(b.data(), b.size()) {}
+    // Elements point into the buffer: reading a temporary would leave them dangling.
+    explicit Reader(Bytes&&) = delete;
     explicit Reader(const Element& e) : Reader(e.content(), e.content_size) {}
 
     bool at_end() const { return p_ == end_; }
@@ -102,5 +104,6 @@ private:
 
 // Parses `data` as exactly one element (no trailing bytes). Throws Error(BadInput).
 Element parse_single(const Bytes& data);
+Element parse_single(Bytes&&) = delete; // the Element would point into a dead temporary
 
 } // namespace neac::crypto::der

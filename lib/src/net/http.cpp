@@ -217,7 +217,12 @@ Attempt perform_once(const HttpRequest& request, const std::string& method, cons
                    "bundle (ca-bundle setting)");
         else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
             e.hint("check the URL and the network connection");
-        throw e;
+        bool unsent = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                      rc == CURLE_COULDNT_RESOLVE_PROXY;
+        bool transient = rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
+                         rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR ||
+                         rc == CURLE_SEND_ERROR || rc == CURLE_PARTIAL_FILE;
+        throw TransportError(std::move(e), transient, !unsent);
     }
     Attempt a;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.response.status);

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 
 namespace neac::profile {
@@ -137,8 +138,77 @@ bool env_is_set(const std::string& name) {
     return v && *v;
 }
 
+namespace {
+
+std::string describe_certificate(const providers::SigningCertificate& c) {
+    if (c.label.rfind("serial ", 0) == 0)
+        return c.label;
+    const crypto::Certificate& x = c.certificate;
+    crypto::Identity id = x.identity();
+    std::time_t t = std::chrono::system_clock::to_time_t(x.not_after());
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char until[16];
+    std::strftime(until, sizeof until, "%Y-%m-%d", &tm);
+    return "serial " + x.serial_hex() + ", " + x.common_name() +
+           (id.empty() ? " (no CCCD/CMND)" : " (" + id.kind + " " + mask_account(id.number) + ")") +
+           ", valid until " + until + (c.label.empty() ? "" : ", " + c.label);
+}
+
+// One line for a check item: the message, then the hint.
+std::string one_line(const Error& e) {
+    return std::string(e.what()) + (e.hint().empty() ? "" : " — " + e.hint());
+}
+
+void check_online(CheckReport& report, const ProfileStore& store, const Profile& p,
+                  const OnlineCheck& online) {
+    for (std::size_t i = 0; i < p.signatures.size(); ++i) {
+        std::string id = "signatures[" + std::to_string(i + 1) + "]";
+        auto add = [&](const std::string& what, CheckStatus status, std::string message) {
+            report.items.push_back({id + "." + what, status, std::move(message)});
+        };
+        const SignatureEntry& e = p.signatures[i];
+        std::unique_ptr<providers::Provider> provider;
+        std::vector<providers::SigningCertificate> certs;
+        try {
+            provider = online.make_provider(to_provider_config(p, i, store.home()));
+            certs = provider->list_certificates();
+        } catch (const Error& err) {
+            add("online", CheckStatus::Fail, id + ": " + e.provider + ": " + one_line(err));
+            continue;
+        }
+        add("online", certs.empty() ? CheckStatus::Fail : CheckStatus::Ok,
+            id + ": " + e.provider + " answered: " + std::to_string(certs.size()) +
+                " certificate(s) for account " + mask_account(e.account));
+        for (const auto& c : certs)
+            add("certificate", CheckStatus::Ok, id + ": " + describe_certificate(c));
+        if (certs.empty())
+            continue;
+        try {
+            providers::SigningCertificate chosen = provider->signing_certificate();
+            crypto::Identity who = chosen.certificate.identity();
+            if (who.number != e.account)
+                throw input_error("the certificate is issued to " +
+                                  (who.empty() ? std::string("no CCCD/CMND")
+                                               : who.kind + " " + mask_account(who.number)) +
+                                  ", not to the profile's account " + mask_account(e.account));
+            add("selected", CheckStatus::Ok,
+                id + ": signing uses serial " + chosen.certificate.serial_hex());
+        } catch (const Error& err) {
+            add("selected", CheckStatus::Fail, id + ": " + one_line(err));
+        }
+    }
+}
+
+} // namespace
+
 CheckReport check_profile(const ProfileStore& store, const std::string& name_or_file,
                           const EnvProbe& env) {
+    return check_profile(store, name_or_file, env, OnlineCheck{});
+}
+
+CheckReport check_profile(const ProfileStore& store, const std::string& name_or_file,
+                          const EnvProbe& env, const OnlineCheck& online) {
     CheckReport report;
     report.target = name_or_file;
     auto add = [&](std::string id, CheckStatus status, std::string message) {
@@ -184,6 +254,8 @@ CheckReport check_profile(const ProfileStore& store, const std::string& name_or_
     }
     for (std::size_t i = 0; i < p.signatures.size(); ++i)
         check_entry(report, p.signatures[i], i, env);
+    if (online.enabled && online.make_provider)
+        check_online(report, store, p, online);
     return report;
 }
 

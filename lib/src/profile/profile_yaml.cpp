@@ -166,7 +166,9 @@ struct Missing {
 
 Locator parse_locator(const YAML::Node& node, const std::string& file, Missing& missing) {
     MapReader m(node, "locator",
-                {"keyword", "placement", "offset", "width", "height", "occurrence"}, file);
+                {"keyword", "placement", "offset", "width", "height", "occurrence",
+                 "ignore-diacritics", "avoid-text"},
+                file);
     Locator loc;
     if (auto f = m.get("keyword")) {
         loc.keyword = text(*f, "locator.keyword", file);
@@ -188,7 +190,54 @@ Locator parse_locator(const YAML::Node& node, const std::string& file, Missing& 
         loc.occurrence = text(*f, "locator.occurrence", file);
         checked(*f, file, [&] { check_occurrence(loc.occurrence); });
     }
+    if (auto f = m.get("ignore-diacritics"))
+        loc.ignore_diacritics = boolean(*f, "locator.ignore-diacritics", file);
+    if (auto f = m.get("avoid-text"))
+        loc.avoid_text = boolean(*f, "locator.avoid-text", file);
     return loc;
+}
+
+pdf::AppearanceStyle parse_appearance(const YAML::Node& node, const fs::path& base,
+                                      const std::string& file) {
+    MapReader m(node, "appearance", {"layout", "lines", "font", "font-size", "border", "color"},
+                file);
+    pdf::AppearanceStyle a;
+    if (auto f = m.get("layout"))
+        a.layout = checked(*f, file,
+                           [&] { return pdf::parse_layout(text(*f, "appearance.layout", file)); });
+    if (auto f = m.get("lines")) {
+        if (!f->value.IsSequence() || f->value.size() == 0 || f->value.size() > 12)
+            throw located(input_error("appearance.lines: expected a list of 1 to 12 text lines"),
+                          file, f->value)
+                .hint("e.g.\n    lines:\n      - \"Ký bởi: {name}\"\n      - \"Ngày ký: "
+                      "{time:%d/%m/%Y %H:%M:%S}\"\n  (leave lines out for the default lines)");
+        for (std::size_t i = 0; i < f->value.size(); ++i) {
+            Field item{f->value[i], f->value[i]};
+            std::string what = "appearance.lines[" + std::to_string(i + 1) + "]";
+            std::string line = text(item, what, file);
+            checked(item, file, [&] { pdf::check_template(line); });
+            a.lines.push_back(line);
+        }
+    }
+    if (auto f = m.get("font")) {
+        std::string font = text(*f, "appearance.font", file);
+        if (font.empty())
+            throw located(input_error("appearance.font: expected a font file path"), file,
+                          f->value);
+        a.font = resolve_path(font, base);
+    }
+    if (auto f = m.get("font-size")) {
+        a.font_size = number(*f, "appearance.font-size", file, 4);
+        if (a.font_size > 72)
+            throw located(input_error("appearance.font-size: at most 72 points"), file, f->value);
+    }
+    if (auto f = m.get("border"))
+        a.border = boolean(*f, "appearance.border", file);
+    if (auto f = m.get("color")) {
+        a.color = text(*f, "appearance.color", file);
+        checked(*f, file, [&] { pdf::check_color(a.color); });
+    }
+    return a;
 }
 
 SigningOptions parse_signing(const YAML::Node& node, const std::string& file) {
@@ -416,10 +465,10 @@ Profile parse_profile(const std::string& yaml_text, const std::string& file_name
     if (!file_name.empty())
         base = fs::absolute(fs::path(file_name)).parent_path();
 
-    MapReader m(
-        root, "",
-        {"version", "name", "display-name", "image", "phone", "locator", "signing", "signatures"},
-        file_name);
+    MapReader m(root, "",
+                {"version", "name", "display-name", "image", "phone", "locator", "appearance",
+                 "signing", "signatures"},
+                file_name);
     Missing missing;
     Profile p;
     if (!file_name.empty())
@@ -456,6 +505,8 @@ Profile parse_profile(const std::string& yaml_text, const std::string& file_name
         missing.add("phone", root);
     if (auto f = m.get("locator"))
         p.locator = parse_locator(f->value, file_name, missing);
+    if (auto f = m.get("appearance"))
+        p.appearance = parse_appearance(f->value, base, file_name);
     if (auto f = m.get("signing"))
         p.signing = parse_signing(f->value, file_name);
     if (auto f = m.get("signatures")) {
@@ -508,6 +559,26 @@ std::string to_yaml(const Profile& p) {
         y += "  width: " + num(l.width) + "\n";
         y += "  height: " + num(l.height) + "\n";
         y += "  occurrence: " + word(l.occurrence) + "\n";
+        if (l.ignore_diacritics)
+            y += "  ignore-diacritics: true\n";
+        if (!l.avoid_text)
+            y += "  avoid-text: false\n";
+    }
+    if (p.appearance) {
+        const pdf::AppearanceStyle& a = *p.appearance;
+        y += "appearance:\n";
+        y += std::string("  layout: ") + pdf::layout_name(a.layout) + "\n";
+        if (!a.lines.empty()) {
+            y += "  lines:\n";
+            for (const auto& line : a.lines)
+                y += "    - " + quote(line) + "\n";
+        }
+        if (!a.font.empty())
+            y += "  font: " + quote(path_text(a.font, folder)) + "\n";
+        if (a.font_size > 0)
+            y += "  font-size: " + num(a.font_size) + "\n";
+        y += std::string("  border: ") + (a.border ? "true" : "false") + "\n";
+        y += "  color: " + quote(a.color) + "\n";
     }
     const SigningOptions& s = p.signing;
     if (s != SigningOptions{}) {

@@ -31,11 +31,27 @@ nlohmann::json profile_to_json(const Profile& p) {
     j["phone"] = p.phone;
     if (p.locator) {
         const Locator& l = *p.locator;
-        j["locator"] = {{"keyword", l.keyword}, {"placement", placement_name(l.placement)},
-                        {"offset", l.offset},   {"width", l.width},
-                        {"height", l.height},   {"occurrence", l.occurrence}};
+        j["locator"] = {{"keyword", l.keyword},
+                        {"placement", placement_name(l.placement)},
+                        {"offset", l.offset},
+                        {"width", l.width},
+                        {"height", l.height},
+                        {"occurrence", l.occurrence},
+                        {"ignore_diacritics", l.ignore_diacritics},
+                        {"avoid_text", l.avoid_text}};
     } else {
         j["locator"] = nullptr;
+    }
+    if (p.appearance) {
+        const pdf::AppearanceStyle& a = *p.appearance;
+        j["appearance"] = {{"layout", pdf::layout_name(a.layout)},
+                           {"lines", a.lines.empty() ? pdf::default_appearance_lines() : a.lines},
+                           {"font", a.font.string()},
+                           {"font_size", a.font_size},
+                           {"border", a.border},
+                           {"color", a.color}};
+    } else {
+        j["appearance"] = nullptr;
     }
     j["signing"] = {{"reason", p.signing.reason},
                     {"location", p.signing.location},
@@ -110,9 +126,20 @@ std::string describe_profile(const Profile& p) {
         row("keyword", "\"" + l.keyword + "\"");
         row("placement", std::string(placement_name(l.placement)) + ", offset " + num(l.offset) +
                              " pt, box " + num(l.width) + "x" + num(l.height) + " pt");
-        row("occurrence", l.occurrence);
+        row("occurrence", l.occurrence + (l.ignore_diacritics ? ", diacritics ignored" : "") +
+                              (l.avoid_text ? "" : ", may cover text"));
     } else {
         row("keyword", "(none)");
+    }
+    if (p.appearance) {
+        const pdf::AppearanceStyle& a = *p.appearance;
+        row("appearance", std::string(pdf::layout_name(a.layout)) + ", colour " + a.color +
+                              (a.border ? ", framed" : "") +
+                              (a.font_size > 0 ? ", text up to " + num(a.font_size) + " pt" : ""));
+        if (!a.font.empty())
+            row("  font", a.font.string());
+        for (const auto& line : a.lines)
+            row("  line", "\"" + line + "\"");
     }
     if (!p.signing.reason.empty())
         row("reason", p.signing.reason);

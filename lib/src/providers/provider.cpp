@@ -1,10 +1,12 @@
 #include "neac/providers/provider.hpp"
 
+#include "neac/providers/csc.hpp"
+#include "neac/providers/misa_esign.hpp"
 #include "neac/providers/pkcs12.hpp"
 #include "neac/providers/sandbox.hpp"
+#include "neac/providers/viettel_mysign.hpp"
+#include "neac/providers/vnpt_smartca.hpp"
 #include "neac/util/error.hpp"
-
-#include <array>
 
 namespace neac::providers {
 
@@ -29,14 +31,17 @@ std::unique_ptr<Provider> make_provider(const ProviderConfig& config) {
         return std::make_unique<SandboxProvider>(config);
     if (config.provider == "pkcs12")
         return std::make_unique<Pkcs12Provider>(config);
-    static constexpr std::array<const char*, 4> remote{"vnpt-smartca", "viettel-mysign",
-                                                       "misa-esign", "csc"};
-    for (const char* name : remote)
-        if (config.provider == name)
-            throw Error(ErrorKind::BadInput,
-                        "provider " + config.provider + " is not supported by this build yet")
-                .hint("use the sandbox or pkcs12 provider for now");
-    throw Error(ErrorKind::BadInput, "unknown provider \"" + config.provider + "\"")
+    if (config.provider == "vnpt-smartca")
+        return std::make_unique<VnptSmartCaProvider>(config);
+    if (config.provider == "viettel-mysign")
+        return std::make_unique<ViettelMySignProvider>(config);
+    if (config.provider == "misa-esign")
+        return std::make_unique<MisaESignProvider>(config);
+    if (config.provider == "csc")
+        return std::make_unique<CscProvider>(config);
+    throw Error(ErrorKind::BadInput,
+                "unknown provider \"" + config.provider +
+                    "\" (known: sandbox, pkcs12, vnpt-smartca, viettel-mysign, misa-esign, csc)")
         .hint("known providers: sandbox, pkcs12, vnpt-smartca, viettel-mysign, misa-esign, csc");
 }
 

@@ -1,5 +1,6 @@
 #include "neac/sign/pipeline.hpp"
 
+#include "neac/sign/journal.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
 
@@ -18,7 +19,7 @@ namespace {
 // Room for an RFC 3161 token in the placeholder: TSA chains seen in Vietnam are 2-3 RSA
 // certificates, so a token is 3-7 KB.
 constexpr std::size_t kTimestampReserve = 12000;
-constexpr std::size_t kCopyChunk = 4 << 20;
+constexpr std::size_t kCopyChunk = 1 << 20;
 
 class Fd {
 public:
@@ -40,39 +41,51 @@ private:
     int fd_;
 };
 
-std::string local_time_text(std::chrono::system_clock::time_point t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    ::localtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%d/%m/%Y %H:%M:%S", &tm);
-    return buf;
-}
-
-// Copies the input into `out` and hashes it in the same pass.
-void copy_and_hash(const std::filesystem::path& input, std::uint64_t expected_size, AtomicFile& out,
-                   crypto::Hasher& hasher) {
-    Fd in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.get() < 0)
-        throw input_error(std::string("cannot open: ") + std::strerror(errno)).file(input.string());
-    ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    std::vector<char> buf(kCopyChunk);
-    std::uint64_t copied = 0;
-    while (copied < expected_size) {
-        std::size_t want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), expected_size - copied));
-        ssize_t n = ::read(in.get(), buf.data(), want);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw input_error(std::string("cannot read: ") + std::strerror(errno))
+// Hashes the first `size` bytes of the input while a second thread copies them into `out`
+// (in the kernel): the two passes overlap, so the copy costs little beyond the one hash.
+// Returns the SHA-256 of those bytes (the input's content hash), taken from the same pass when
+// the document digest is SHA-256.
+Bytes copy_and_hash(const std::filesystem::path& input, std::uint64_t size, AtomicFile& out,
+                    crypto::Hasher& hasher) {
+    std::optional<crypto::Hasher> content;
+    if (hasher.algorithm() != crypto::DigestAlgorithm::Sha256)
+        content.emplace(crypto::DigestAlgorithm::Sha256);
+    std::exception_ptr copy_error;
+    {
+        std::jthread copier([&] {
+            try {
+                out.append_file(input, size);
+            } catch (...) {
+                copy_error = std::current_exception();
+            }
+        });
+        Fd in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
+        if (in.get() < 0)
+            throw input_error(std::string("cannot open: ") + std::strerror(errno))
                 .file(input.string());
-        if (n == 0)
-            throw input_error("the file shrank while it was being signed").file(input.string());
-        hasher.update(buf.data(), static_cast<std::size_t>(n));
-        out.write(buf.data(), static_cast<std::size_t>(n));
-        copied += static_cast<std::uint64_t>(n);
-    }
+        ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+        std::vector<char> buf(kCopyChunk);
+        std::uint64_t hashed = 0;
+        while (hashed < size) {
+            std::size_t want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size - hashed));
+            ssize_t n = ::read(in.get(), buf.data(), want);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                throw input_error(std::string("cannot read: ") + std::strerror(errno))
+                    .file(input.string());
+            if (n == 0)
+                throw input_error("the file shrank while it was being signed").file(input.string());
+            hasher.update(buf.data(), static_cast<std::size_t>(n));
+            if (content)
+                content->update(buf.data(), static_cast<std::size_t>(n));
+            hashed += static_cast<std::uint64_t>(n);
+        }
+    } // joins the copier
+    if (copy_error)
+        std::rethrow_exception(copy_error);
+    return content ? content->finish() : hasher.peek();
 }
 
 crypto::SignatureAlgorithm algorithm_for(const providers::SigningCertificate& cert,
@@ -106,7 +119,8 @@ void to_json(nlohmann::json& j, const PreparedFile& p) {
                        {"page", p.page},
                        {"rect", {p.rect.x, p.rect.y, p.rect.w, p.rect.h}},
                        {"invisible", p.invisible},
-                       {"input_size", p.input_size}};
+                       {"input_size", p.input_size},
+                       {"input_sha256", p.input_sha256}};
 }
 
 void from_json(const nlohmann::json& j, PreparedFile& p) {
@@ -126,6 +140,7 @@ void from_json(const nlohmann::json& j, PreparedFile& p) {
     p.rect = pdf::Rect{r[0], r[1], r[2], r[3]};
     p.invisible = j.at("invisible").get<bool>();
     p.input_size = j.at("input_size").get<std::uint64_t>();
+    p.input_sha256 = j.value("input_sha256", "");
 }
 
 std::filesystem::path default_output_for(const std::filesystem::path& input) {
@@ -170,17 +185,38 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     sig.location = options.location;
     sig.contact_info = options.contact_info;
     sig.contents_capacity = capacity;
-    std::vector<std::string> lines{"Ky boi: " + signer, "Ngay ky: " + local_time_text(when)};
-    if (!options.reason.empty())
-        lines.push_back("Ly do: " + options.reason);
-    pdf::PreparedRevision rev = pdf::prepare_signature_revision(*doc, options.placement, sig,
-                                                                pdf::simple_appearance(lines));
+    // Keyword placement is resolved per file: each file has its own signature line.
+    pdf::Placement placement = options.placement;
+    int text_rotation = 0;
+    if (options.locator) {
+        place::SignaturePosition pos = place::resolve_signature_position(*doc, *options.locator);
+        placement.page = pos.page;
+        placement.rect = pos.rect;
+        text_rotation = pos.text_rotation;
+    }
+    // The appearance shows the same instant as /M (`when`, to the second, local time).
+    pdf::AppearanceValues values;
+    values.name = signer;
+    values.organization = pdf::subject_attribute(cert.certificate.subject(), "O");
+    values.reason = options.reason;
+    values.location = options.location;
+    crypto::Identity id = cert.certificate.identity();
+    values.id_kind = id.kind;
+    values.id_number = id.number;
+    values.time = when;
+    const std::vector<std::string>& templates = options.appearance.lines.empty()
+                                                    ? pdf::default_appearance_lines()
+                                                    : options.appearance.lines;
+    pdf::PreparedRevision rev = pdf::prepare_signature_revision(
+        *doc, placement, sig,
+        pdf::signature_appearance(options.appearance, pdf::expand_lines(templates, values),
+                                  options.appearance_image, text_rotation));
 
     struct stat st {};
     mode_t mode = ::stat(job.input.c_str(), &st) == 0 ? (st.st_mode & 0777) : 0644;
     AtomicFile out(job.output, mode);
     crypto::Hasher hasher(options.digest);
-    copy_and_hash(job.input, doc->file_size(), out, hasher);
+    Bytes input_sha256 = copy_and_hash(job.input, doc->file_size(), out, hasher);
 
     const std::string& bytes = rev.revision.bytes;
     std::size_t gap_start = static_cast<std::size_t>(rev.contents_offset - rev.revision.base);
@@ -208,6 +244,7 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
         p.rect = rev.user_rect;
     p.invisible = rev.invisible;
     p.input_size = doc->file_size();
+    p.input_sha256 = hex_encode(input_sha256);
     out.detach();
     spdlog::info("{}: prepared field {} on page {}, /Contents at {}", p.input, p.field_name, p.page,
                  p.contents_offset);
@@ -287,11 +324,12 @@ SignedFile finish_file(const PreparedFile& prepared, const crypto::SignatureAlgo
     }
     // Replacing a file (--in-place, --force) must survive a power cut: flush before the rename.
     // A new output needs no flush: if it is lost, the original still exists.
-    if (std::filesystem::exists(prepared.output, ec) && ::fsync(fd.get()) != 0)
+    bool replacing = std::filesystem::exists(prepared.output, ec);
+    if (replacing && ::fsync(fd.get()) != 0)
         throw input_error(std::string("cannot flush to disk: ") + std::strerror(errno))
             .file(prepared.temp);
     ::close(fd.release());
-    rename_durably(prepared.temp, prepared.output);
+    rename_into_place(prepared.temp, prepared.output, replacing);
 
     SignedFile out;
     out.prepared = prepared;
@@ -303,6 +341,61 @@ SignedFile finish_file(const PreparedFile& prepared, const crypto::SignatureAlgo
 void abandon(const PreparedFile& prepared) {
     if (!prepared.temp.empty())
         ::unlink(prepared.temp.c_str());
+}
+
+namespace {
+
+Error not_approved_error(const providers::PollResult& poll, const std::string& provider,
+                         const std::string& txn) {
+    bool rejected = poll.state == providers::TransactionState::Rejected;
+    return Error(ErrorKind::NotApproved,
+                 std::string(rejected ? "the signer rejected the request"
+                                      : "the request expired before it was approved") +
+                     " (" + provider + ", transaction " + txn +
+                     (poll.detail.empty() ? "" : ": " + poll.detail) + "); no file was changed");
+}
+
+} // namespace
+
+providers::PollResult
+wait_for_approval(providers::Provider& provider, providers::Transaction& txn, std::size_t documents,
+                  const std::string& message, const BatchCallbacks& callbacks,
+                  const std::function<void(const nlohmann::json&)>& on_state) {
+    WaitStatus status{provider.id(), txn.id, txn.message.empty() ? message : txn.message,
+                      std::chrono::seconds(0), documents};
+    auto update_remaining = [&] {
+        auto left = std::chrono::duration_cast<std::chrono::seconds>(
+            txn.expires - std::chrono::system_clock::now());
+        status.remaining = std::max(left, std::chrono::seconds(0));
+    };
+    update_remaining();
+    for (bool first = true;; first = false) {
+        providers::PollResult poll = provider.poll(txn);
+        if (!poll.new_state.is_null()) {
+            if (on_state)
+                on_state(poll.new_state);
+            txn.state = poll.new_state;
+        }
+        if (poll.state != providers::TransactionState::Pending)
+            return poll;
+        if (first && callbacks.submitted)
+            callbacks.submitted(status);
+        update_remaining();
+        if (std::chrono::system_clock::now() > txn.expires) {
+            provider.cancel(txn);
+            poll.state = providers::TransactionState::Expired;
+            poll.detail = "no answer before the request expired";
+            return poll;
+        }
+        if (callbacks.waiting)
+            callbacks.waiting(status);
+        auto until = std::chrono::steady_clock::now() + callbacks.poll_interval;
+        while (std::chrono::steady_clock::now() < until) {
+            if (callbacks.interrupted && callbacks.interrupted->load())
+                throw Error(ErrorKind::Interrupted, "interrupted while waiting for approval");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
 }
 
 BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& options,
@@ -348,6 +441,7 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
             ready.push_back(i);
 
     std::size_t cap = std::max<std::size_t>(1, provider.batch_cap());
+    std::size_t finished_chunks = 0;
     try {
         for (std::size_t start = 0; start < ready.size(); start += cap) {
             std::vector<std::size_t> chunk(
@@ -364,77 +458,137 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
             }
             batch.message =
                 "Ký " + std::to_string(chunk.size()) + " tài liệu: " + document_list(files);
-            providers::Transaction txn = provider.submit(batch);
-            result.transactions.push_back(txn.id);
-
-            WaitStatus status{provider.id(), txn.id,
-                              txn.message.empty() ? batch.message : txn.message,
-                              std::chrono::seconds(0), chunk.size()};
-            auto update_remaining = [&] {
-                auto left = std::chrono::duration_cast<std::chrono::seconds>(
-                    txn.expires - std::chrono::system_clock::now());
-                status.remaining = std::max(left, std::chrono::seconds(0));
-            };
-            update_remaining();
-
-            providers::PollResult poll;
-            for (bool first = true;; first = false) {
-                poll = provider.poll(txn);
-                if (poll.state != providers::TransactionState::Pending)
-                    break;
-                if (first && callbacks.submitted)
-                    callbacks.submitted(status);
-                update_remaining();
-                if (status.remaining.count() == 0 &&
-                    std::chrono::system_clock::now() > txn.expires) {
-                    provider.cancel(txn);
-                    poll.state = providers::TransactionState::Expired;
-                    poll.detail = "no answer before the request expired";
-                    break;
+            // The record is durable before the request leaves: a crash from here on never
+            // loses an approval (neac sign --resume).
+            const JournalLink* link = callbacks.journal;
+            Journal* journal = link ? link->journal : nullptr;
+            std::int64_t jid = 0;
+            if (journal) {
+                JournalEntry entry;
+                entry.profile = link->profile;
+                entry.config = link->config;
+                entry.transaction.message = batch.message;
+                entry.algorithm = algorithm;
+                entry.certificate = cert;
+                entry.tsa_url = options.tsa_url;
+                entry.tsa_ca_bundle = options.tsa_ca_bundle;
+                for (std::size_t k = 0; k < chunk.size(); ++k)
+                    entry.files.push_back(JournalFile{k, *prepared[chunk[k]], "pending", "", 0});
+                jid = journal->record(entry);
+            }
+            try {
+                providers::Transaction txn;
+                try {
+                    txn = provider.submit(batch);
+                } catch (const Error& e) {
+                    if (journal)
+                        journal->close(jid, JournalState::Failed,
+                                       std::string("the request could not be sent: ") + e.what());
+                    if (e.kind() != ErrorKind::Remote || !e.hint().empty())
+                        throw;
+                    Error explained = e;
+                    explained.hint("no file was changed; if a signing request still appears on "
+                                   "the phone, refuse it, then sign again");
+                    throw explained;
                 }
-                if (callbacks.waiting)
-                    callbacks.waiting(status);
-                auto until = std::chrono::steady_clock::now() + callbacks.poll_interval;
-                while (std::chrono::steady_clock::now() < until) {
-                    if (callbacks.interrupted && callbacks.interrupted->load()) {
+                if (journal)
+                    journal->submitted(jid, txn);
+                result.transactions.push_back(txn.id);
+
+                providers::PollResult poll;
+                try {
+                    poll = wait_for_approval(provider, txn, chunk.size(), batch.message, callbacks,
+                                             [&](const nlohmann::json& state) {
+                                                 if (journal)
+                                                     journal->update_provider_state(jid, state);
+                                             });
+                } catch (const Error& e) {
+                    if (e.kind() == ErrorKind::Interrupted && (provider.can_cancel() || !journal)) {
                         provider.cancel(txn);
+                        if (journal)
+                            journal->close(jid, JournalState::Cancelled,
+                                           "interrupted; the request was withdrawn");
                         throw Error(ErrorKind::Interrupted,
                                     "interrupted while waiting for approval; the request was "
                                     "withdrawn and no file was changed");
                     }
-                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                    if (!journal)
+                        throw;
+                    // The request is still open at the CA (no cancel API, or polling failed):
+                    // the signer may approve it. Keep the record and this chunk's prepared
+                    // files so that --resume finishes without a second request to the phone.
+                    journal->release(jid, e.what());
+                    for (std::size_t i : chunk)
+                        prepared[i].reset();
+                    Error kept(e.kind(), std::string(e.kind() == ErrorKind::Interrupted
+                                                         ? "interrupted while waiting for approval"
+                                                         : e.what()) +
+                                             "; the request (" + provider.id() + ", transaction " +
+                                             txn.id + ") is still open and its " +
+                                             std::to_string(chunk.size()) +
+                                             " prepared file(s) are kept; no original was changed");
+                    kept.hint("once it is approved on the phone, run: neac sign --resume " +
+                              txn.id + "  (to give it up: neac sign --abandon " + txn.id + ")");
+                    throw kept;
                 }
-            }
 
-            using providers::TransactionState;
-            if (poll.state == TransactionState::Rejected || poll.state == TransactionState::Expired)
-                throw Error(ErrorKind::NotApproved,
-                            std::string(poll.state == TransactionState::Rejected
-                                            ? "the signer rejected the request"
-                                            : "the request expired before it was approved") +
-                                " (" + provider.id() + ", transaction " + txn.id +
-                                (poll.detail.empty() ? "" : ": " + poll.detail) +
-                                "); no file was changed");
-            if (poll.state == TransactionState::Failed)
-                throw remote_error("the provider could not sign (" + provider.id() +
-                                   ", transaction " + txn.id + "): " + poll.detail);
-            if (poll.signatures.size() != chunk.size())
-                throw remote_error("the provider returned " +
-                                   std::to_string(poll.signatures.size()) + " signatures for " +
-                                   std::to_string(chunk.size()) +
-                                   " documents; no file was changed");
+                using providers::TransactionState;
+                auto fail = [&](JournalState state, const Error& err) {
+                    if (journal)
+                        journal->close(jid, state, err.what());
+                    throw err;
+                };
+                if (poll.state == TransactionState::Rejected ||
+                    poll.state == TransactionState::Expired)
+                    fail(poll.state == TransactionState::Rejected ? JournalState::Rejected
+                                                                  : JournalState::Expired,
+                         not_approved_error(poll, provider.id(), txn.id));
+                if (poll.state == TransactionState::Failed)
+                    fail(JournalState::Failed,
+                         remote_error("the provider could not sign (" + provider.id() +
+                                      ", transaction " + txn.id + "): " + poll.detail +
+                                      "; no file was changed"));
+                if (poll.signatures.size() != chunk.size())
+                    fail(JournalState::Failed,
+                         remote_error("the provider returned " +
+                                      std::to_string(poll.signatures.size()) + " signatures for " +
+                                      std::to_string(chunk.size()) +
+                                      " documents; no file was changed"));
+                if (journal)
+                    journal->approved(jid, poll.signatures);
 
-            for (std::size_t k = 0; k < chunk.size(); ++k) {
-                std::size_t i = chunk[k];
-                try {
-                    result.files[i].signed_file =
-                        finish_file(*prepared[i], algorithm, poll.signatures[k], cert, options);
-                    result.files[i].ok = true;
-                } catch (const Error& e) {
-                    abandon(*prepared[i]);
-                    result.files[i].failure = e;
+                std::vector<Journal::FileResult> outcomes;
+                for (std::size_t k = 0; k < chunk.size(); ++k) {
+                    std::size_t i = chunk[k];
+                    try {
+                        result.files[i].signed_file =
+                            finish_file(*prepared[i], algorithm, poll.signatures[k], cert, options);
+                        result.files[i].ok = true;
+                        outcomes.push_back({k, "signed", ""});
+                    } catch (const Error& e) {
+                        abandon(*prepared[i]);
+                        result.files[i].failure = e;
+                        outcomes.push_back({k, "failed", e.what()});
+                    }
+                    prepared[i].reset();
                 }
-                prepared[i].reset();
+                if (journal) {
+                    journal->file_results(jid, outcomes);
+                    journal->close(jid, JournalState::Finished, "");
+                }
+                ++finished_chunks;
+            } catch (const Error& e) {
+                // Once an earlier batch was signed its files are done: report this and the
+                // remaining files as failed (exit 7, partial) instead of hiding what succeeded.
+                if (finished_chunks == 0 || e.kind() == ErrorKind::Interrupted)
+                    throw;
+                for (std::size_t r = start; r < ready.size(); ++r) {
+                    std::size_t i = ready[r];
+                    if (!result.files[i].ok && !result.files[i].failure)
+                        result.files[i].failure = e;
+                }
+                abandon_all();
+                break;
             }
         }
     } catch (...) {

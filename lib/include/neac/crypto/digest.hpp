@@ -16,7 +16,7 @@ const char* digest_name(DigestAlgorithm alg);
 // Accepts "sha256"/"SHA-256" etc. Throws Error(Usage) naming the accepted values.
 DigestAlgorithm parse_digest_algorithm(std::string_view name);
 std::size_t digest_size(DigestAlgorithm alg);
-// DER of the AlgorithmIdentifier OID (without parameters), e.g. 2.16.840.1.101.3.4.2.1.
+// The digest algorithm OID in dotted form, e.g. "2.16.840.1.101.3.4.2.1" (SHA-256).
 const char* digest_oid(DigestAlgorithm alg);
 
 class Hasher {

@@ -2,13 +2,33 @@
 // given, turning verification off is not possible. Secrets passed in headers are never logged.
 #pragma once
 
+#include "neac/util/error.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace neac::net {
+
+// What perform() throws when no HTTP answer arrived (Error(Remote)). `transient()` is true for
+// failures that may go away on another attempt (connection refused or reset, empty reply,
+// timeout);
+// `sent()` is false when the request certainly never reached the server (no connection), so
+// that even a request that must not be repeated may be tried again.
+class TransportError : public Error {
+public:
+    TransportError(Error error, bool transient, bool sent)
+        : Error(std::move(error)), transient_(transient), sent_(sent) {}
+    bool transient() const noexcept { return transient_; }
+    bool sent() const noexcept { return sent_; }
+
+private:
+    bool transient_;
+    bool sent_;
+};
 
 struct HttpRequest {
     std::string method = "GET";

@@ -5,6 +5,7 @@
 #include "neac/profile/profile.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,5 +43,19 @@ bool env_is_set(const std::string& name);
 // ca-bundle must hold a PEM certificate). Never throws for problems in the profile itself.
 CheckReport check_profile(const ProfileStore& store, const std::string& name_or_file,
                           const EnvProbe& env = env_is_set);
+
+// `neac profile check --online`: after the offline checks, asks each entry's provider for the
+// account's certificates. Adds per entry a "signatures[N].online" item (reached the provider and
+// how many certificates it holds, or why not), one "signatures[N].certificate" item per
+// certificate, and a "signatures[N].selected" item naming the one signing would use (or failing
+// when the choice is ambiguous or the certificate belongs to someone else).
+struct OnlineCheck {
+    bool enabled = false;
+    // Builds the provider for an entry's configuration (normally providers::make_provider after
+    // adding session inputs such as --ca-bundle).
+    std::function<std::unique_ptr<providers::Provider>(providers::ProviderConfig)> make_provider;
+};
+CheckReport check_profile(const ProfileStore& store, const std::string& name_or_file,
+                          const EnvProbe& env, const OnlineCheck& online);
 
 } // namespace neac::profile

@@ -6,6 +6,7 @@
 // neac-profile(5).
 #pragma once
 
+#include "neac/pdf/appearance.hpp"
 #include "neac/providers/provider.hpp"
 #include "neac/util/error.hpp"
 
@@ -30,6 +31,8 @@ struct Locator {
     double offset = 4;                      // points between keyword box and signature box
     double width = 180, height = 60;        // signature box, points, > 0
     std::string occurrence = "last";        // "first" | "last" | "all" | "N" (1-based)
+    bool ignore_diacritics = false;         // "Nguoi lam don" finds "Người làm đơn"
+    bool avoid_text = true;                 // slide the box past printed text (neac-locate(1))
     bool operator==(const Locator&) const = default;
 };
 
@@ -60,6 +63,7 @@ struct Profile {
     std::filesystem::path image; // absolute when loaded; empty if none
     std::string phone;           // normalised, "+84912345678"
     std::optional<Locator> locator;
+    std::optional<pdf::AppearanceStyle> appearance; // the visible signature; empty = defaults
     SigningOptions signing;
     std::vector<SignatureEntry> signatures; // at least one
     std::filesystem::path source;           // file it was loaded from (absolute); empty if new

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -26,12 +27,17 @@ struct ProviderConfig {
     std::string display_name; // the profile's display name (the sandbox puts it in its CN)
     std::map<std::string, std::string> settings; // the entry's provider settings (kebab-case keys)
     std::filesystem::path home;                  // neac home (the sandbox keeps its CA there)
+    // One-time inputs that never come from the profile and are never journaled: a two-factor
+    // code (`neac sign --otp`), and a way to ask on a terminal when none was given (empty
+    // function: not interactive, so a provider that needs a code fails with Error(Usage)).
+    std::string otp;
+    std::function<std::string(const std::string& prompt)> ask;
 };
 
 struct SigningCertificate {
-    crypto::Certificate certificate;     // the signer's certificate
+    crypto::Certificate certificate;        // the signer's certificate
     std::vector<crypto::Certificate> chain; // certificates that issue it (may include the root)
-    std::string label;                   // e.g. "SMARTCA personal", "ESEAL"; informational
+    std::string label;                      // e.g. "SMARTCA personal", "ESEAL"; informational
 };
 
 struct SignItem {
@@ -60,6 +66,10 @@ struct PollResult {
     TransactionState state = TransactionState::Pending;
     std::vector<Bytes> signatures; // when Approved: one raw signature per item, in order
     std::string detail;            // the provider's explanation when not approved
+    // Set when the transaction moved to a new phase (e.g. CSC: authorised on the phone, then an
+    // asynchronous signHash): replaces Transaction::state. The pipeline records it in the journal
+    // and passes it to the next poll, so a restarted process continues from that phase.
+    nlohmann::json new_state;
 };
 
 class Provider {
@@ -78,6 +88,13 @@ public:
     virtual PollResult poll(const Transaction& txn) = 0;
     // Withdraws a pending request where the API allows; best effort.
     virtual void cancel(const Transaction& /*txn*/) {}
+    // True when cancel() really withdraws the request at the CA. When false (no such API), an
+    // interrupted wait keeps the journal and the prepared files, because the signer may still
+    // approve on the phone and `neac sign --resume` can then finish without a second request.
+    virtual bool can_cancel() const { return false; }
+    // Every certificate the account holds at the provider (for `neac profile check --online`);
+    // signing_certificate() is the one of them that signing uses.
+    virtual std::vector<SigningCertificate> list_certificates() { return {signing_certificate()}; }
 };
 
 // Builds the provider named by config.provider. Unknown provider or missing settings:

@@ -14,7 +14,9 @@
 
 #include "neac/crypto/cms.hpp"
 #include "neac/crypto/timestamp.hpp"
+#include "neac/pdf/appearance.hpp"
 #include "neac/pdf/signature_field.hpp"
+#include "neac/place/locate.hpp"
 #include "neac/providers/provider.hpp"
 #include "neac/util/error.hpp"
 
@@ -39,6 +41,12 @@ struct SignOptions {
     std::string expected_account; // CCCD/CMND the certificate must carry; empty = not checked
     // Signing time claimed in /M and shown in the appearance; defaults to now.
     std::optional<std::chrono::system_clock::time_point> claimed_time;
+    // Where to sign by keyword (neac-locate(1)): prepare_file finds it in each file and sets
+    // placement.page and placement.rect from it. Empty = `placement` as given.
+    std::optional<place::LocatorSpec> locator;
+    // The visible signature: its look and the signature image (PNG; empty = none).
+    pdf::AppearanceStyle appearance;
+    std::filesystem::path appearance_image;
 };
 
 struct FileJob {
@@ -63,6 +71,7 @@ struct PreparedFile {
     pdf::Rect rect;
     bool invisible = false;
     std::uint64_t input_size = 0;
+    std::string input_sha256; // SHA-256 (hex) of the original bytes, to match files by content
 };
 
 void to_json(nlohmann::json& j, const PreparedFile& p);
@@ -103,6 +112,17 @@ struct WaitStatus {
     std::size_t documents = 0;
 };
 
+class Journal;
+
+// Where sign_batch records its transactions (neac/sign/journal.hpp) so that an approval is never
+// lost: each transaction is written before its request is sent, and an interrupted or failed
+// wait keeps the record and the prepared files for `neac sign --resume`.
+struct JournalLink {
+    Journal* journal = nullptr;
+    providers::ProviderConfig config; // recorded without home, otp and ask (no secrets)
+    std::string profile;
+};
+
 struct BatchCallbacks {
     // Called about once a second while a transaction is pending.
     std::function<void(const WaitStatus&)> waiting;
@@ -111,6 +131,8 @@ struct BatchCallbacks {
     // Set to true (e.g. from a SIGINT handler) to cancel the wait.
     const std::atomic<bool>* interrupted = nullptr;
     std::chrono::milliseconds poll_interval{1000};
+    // When set, transactions are journaled (see JournalLink).
+    const JournalLink* journal = nullptr;
 };
 
 struct FileOutcome {
@@ -130,9 +152,25 @@ struct BatchResult {
 // Signs every file with one request to the provider per batch cap: prepares all, submits, waits
 // once, finishes all. Files that fail to prepare or finish are reported per file; a rejected or
 // expired request throws Error(NotApproved) after removing every temporary file, leaving all
-// inputs and existing outputs untouched.
+// inputs and existing outputs untouched. When a later batch fails after an earlier one was
+// signed, the remaining files are reported as failed instead (partial result).
+// With callbacks.journal: each transaction is journaled before it is sent. An interrupted wait
+// (Ctrl-C) cancels the request when the provider can (Provider::can_cancel) and removes the
+// prepared files; otherwise, and when polling fails, the request is still open on the phone, so
+// the record and the batch's prepared files are kept and the error (Interrupted or Remote) says
+// how to `neac sign --resume` it. Without a journal an interrupt always cancels and cleans up.
 BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& options,
                        providers::Provider& provider, const BatchCallbacks& callbacks);
+
+// Polls `txn` until it is no longer pending: reports through callbacks.submitted (once, after
+// the first pending answer) and callbacks.waiting (each poll), applies PollResult::new_state to
+// txn.state (calling `on_state` first, e.g. to journal it), and gives up with Expired once
+// txn.expires has passed. Throws Error(Interrupted) when callbacks.interrupted is set, without
+// cancelling anything: the caller decides (see Provider::can_cancel).
+providers::PollResult wait_for_approval(providers::Provider& provider, providers::Transaction& txn,
+                                        std::size_t documents, const std::string& message,
+                                        const BatchCallbacks& callbacks,
+                                        const std::function<void(const nlohmann::json&)>& on_state);
 
 // "D:YYYYMMDDHHmmSS+HH'mm'" in local time.
 std::string pdf_date(std::chrono::system_clock::time_point t);

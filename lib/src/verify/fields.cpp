@@ -1,0 +1,142 @@
+#include "verify/fields.hpp"
+
+#include <qpdf/QPDFPageDocumentHelper.hh>
+#include <qpdf/QPDFPageObjectHelper.hh>
+
+#include <algorithm>
+#include <set>
+
+namespace neac::verify::detail {
+namespace {
+
+constexpr int kMaxDepth = 32;
+
+bool is_name(QPDFObjectHandle h, const char* n) {
+    return h.isName() && h.getName() == n;
+}
+
+class Scanner {
+public:
+    explicit Scanner(FieldScan& out) : out_(out) {}
+
+    void fields(QPDFObjectHandle arr, const std::string& prefix, QPDFObjectHandle inherited_ft,
+                int depth) {
+        if (!arr.isArray() || depth > kMaxDepth)
+            return;
+        for (QPDFObjectHandle f : arr.aitems()) {
+            if (!f.isDictionary())
+                continue;
+            if (f.isIndirect() && !seen_.insert(f.getObjGen()).second)
+                continue;
+            std::string name = prefix;
+            if (f.getKey("/T").isString())
+                name = prefix.empty() ? f.getKey("/T").getUTF8Value()
+                                      : prefix + "." + f.getKey("/T").getUTF8Value();
+            QPDFObjectHandle ft = f.hasKey("/FT") ? f.getKey("/FT") : inherited_ft;
+            QPDFObjectHandle kids = f.getKey("/Kids");
+            bool has_field_kids = false;
+            if (kids.isArray())
+                for (QPDFObjectHandle k : kids.aitems())
+                    if (k.isDictionary() && k.hasKey("/T"))
+                        has_field_kids = true;
+            if (has_field_kids) {
+                fields(kids, name, ft, depth + 1);
+                continue;
+            }
+            if (!is_name(ft, "/Sig"))
+                continue;
+            add(f, name);
+            // Widgets listed as kids belong to this field.
+            if (kids.isArray())
+                for (QPDFObjectHandle k : kids.aitems())
+                    if (k.isIndirect())
+                        seen_.insert(k.getObjGen());
+        }
+    }
+
+    void add(QPDFObjectHandle f, const std::string& name) {
+        if (f.isIndirect())
+            seen_.insert(f.getObjGen());
+        QPDFObjectHandle v = f.getKey("/V");
+        if (v.isDictionary()) {
+            SigField s;
+            s.name = name;
+            s.field = f;
+            s.value = v;
+            s.lock = f.getKey("/Lock");
+            out_.signatures.push_back(s);
+        } else {
+            out_.empty.push_back(name);
+        }
+    }
+
+    // Signature widgets on pages that the AcroForm does not list (still shown by viewers).
+    void page_widgets(QPDF& q) {
+        std::set<QPDFObjGen> pages_seen;
+        for (QPDFPageObjectHelper& page : QPDFPageDocumentHelper(q).getAllPages()) {
+            QPDFObjectHandle annots = page.getObjectHandle().getKey("/Annots");
+            if (!annots.isArray())
+                continue;
+            for (QPDFObjectHandle a : annots.aitems()) {
+                if (!a.isDictionary() || !is_name(a.getKey("/Subtype"), "/Widget"))
+                    continue;
+                QPDFObjectHandle field =
+                    a.hasKey("/T") || !a.getKey("/Parent").isDictionary() ? a : a.getKey("/Parent");
+                if (field.isIndirect() && seen_.count(field.getObjGen()))
+                    continue;
+                if (a.isIndirect() && seen_.count(a.getObjGen()))
+                    continue;
+                QPDFObjectHandle ft = field.getKey("/FT");
+                if (!is_name(ft, "/Sig") && !is_name(a.getKey("/FT"), "/Sig"))
+                    continue;
+                std::string name = field.getKey("/T").isString() ? field.getKey("/T").getUTF8Value()
+                                                                 : "(unnamed widget)";
+                add(field, name);
+            }
+        }
+    }
+
+private:
+    FieldScan& out_;
+    std::set<QPDFObjGen> seen_;
+};
+
+} // namespace
+
+FieldScan scan_fields(QPDF& q) {
+    FieldScan out;
+    Scanner s(out);
+    QPDFObjectHandle form = q.getRoot().getKey("/AcroForm");
+    if (form.isDictionary())
+        s.fields(form.getKey("/Fields"), "", QPDFObjectHandle::newNull(), 0);
+    s.page_widgets(q);
+    return out;
+}
+
+std::vector<std::string> locked_fields(QPDFObjectHandle params,
+                                       const std::vector<std::string>& all) {
+    std::vector<std::string> out;
+    if (!params.isDictionary())
+        return out;
+    QPDFObjectHandle action = params.getKey("/Action");
+    std::set<std::string> listed;
+    QPDFObjectHandle names = params.getKey("/Fields");
+    if (names.isArray())
+        for (QPDFObjectHandle n : names.aitems())
+            if (n.isString())
+                listed.insert(n.getUTF8Value());
+    for (const std::string& f : all) {
+        // A listed name covers the field and its descendants ("a" locks "a.b"), never a mere
+        // prefix ("Signature1" does not lock "Signature10").
+        bool in_list = false;
+        for (const std::string& l : listed)
+            if (f == l || f.rfind(l + ".", 0) == 0)
+                in_list = true;
+        if (is_name(action, "/All") || (is_name(action, "/Include") && in_list) ||
+            (is_name(action, "/Exclude") && !in_list))
+            out.push_back(f);
+    }
+    return out;
+}
+
+} // namespace neac::verify::detail

@@ -1,0 +1,300 @@
+// The signing journal: what is recorded before a request is sent, how it survives a restart, and
+// how --resume finishes a batch without a second request (and cleans up after a refusal).
+#include "neac/crypto/keys.hpp"
+#include "neac/sign/journal.hpp"
+#include "neac/sign/pipeline.hpp"
+#include "support/pki.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace neac;
+using namespace neac::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A CA that keeps requests pending until the test decides, signing with the PKI's RSA signer.
+class PhoneProvider : public providers::Provider {
+public:
+    std::string outcome = "pending"; // pending | approve | reject
+    int submits = 0, polls = 0;
+    std::atomic<bool>* interrupt_after_submit = nullptr;
+
+    std::string id() const override { return "phone"; }
+    providers::SigningCertificate signing_certificate() override {
+        return {crypto::Certificate::load_all(pki_file("signer-rsa.pem")).at(0),
+                crypto::Certificate::load_all(pki_file("chain.pem")), "test"};
+    }
+    std::size_t batch_cap() const override { return 100; }
+    providers::Transaction submit(const providers::SignBatch& batch) override {
+        ++submits;
+        providers::Transaction t;
+        t.id = "PHONE-" + std::to_string(submits);
+        t.created = std::chrono::system_clock::now();
+        t.expires = t.created + std::chrono::minutes(5);
+        t.message = batch.message;
+        nlohmann::json digests = nlohmann::json::array();
+        for (const auto& i : batch.items)
+            digests.push_back(base64_encode(i.digest));
+        t.state = {{"digests", digests}};
+        if (interrupt_after_submit)
+            interrupt_after_submit->store(true);
+        return t;
+    }
+    providers::PollResult poll(const providers::Transaction& t) override {
+        ++polls;
+        providers::PollResult r;
+        if (outcome == "reject") {
+            r.state = providers::TransactionState::Rejected;
+            r.detail = "từ chối";
+        } else if (outcome == "approve") {
+            r.state = providers::TransactionState::Approved;
+            crypto::PrivateKey key =
+                crypto::PrivateKey::from_pem(read_file(pki_file("signer-rsa.key")));
+            for (const auto& d : t.state.at("digests"))
+                r.signatures.push_back(key.sign_digest(
+                    {crypto::SignatureScheme::RsaPkcs1v15, crypto::DigestAlgorithm::Sha256},
+                    base64_decode(d.get<std::string>())));
+        }
+        return r;
+    }
+};
+
+fs::path make_pdf(const TempDir& dir, const std::string& name) {
+    fs::path out = dir / name;
+    auto r = run_command("python3 " +
+                         shell_quote(std::string(NEAC_SOURCE_DIR) + "/tests/support/make_pdf.py") +
+                         " " + shell_quote(out.string()));
+    EXPECT_EQ(r.status, 0) << r.output;
+    return out;
+}
+
+std::vector<fs::path> leftovers(const fs::path& dir) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        std::string n = e.path().filename().string();
+        if (n.find(".pdf.") != std::string::npos)
+            out.push_back(e.path());
+    }
+    return out;
+}
+
+struct Batch {
+    TempDir dir;
+    std::vector<sign::FileJob> jobs;
+    std::vector<std::string> originals;
+    Batch() {
+        for (int i = 1; i <= 3; ++i) {
+            fs::path in = make_pdf(dir, "don-" + std::to_string(i) + ".pdf");
+            originals.push_back(read_file(in));
+            jobs.push_back({in, dir / ("don-" + std::to_string(i) + ".signed.pdf")});
+        }
+    }
+};
+
+providers::ProviderConfig phone_config() {
+    providers::ProviderConfig c;
+    c.provider = "phone";
+    c.account = "001099012345";
+    c.settings = {{"endpoint", "https://example"}, {"sp-id-env", "SP_ID_VAR"}};
+    return c;
+}
+
+// Runs sign_batch until it is interrupted right after the request was sent.
+sign::JournalLink interrupted_batch(Batch& b, sign::Journal& journal, PhoneProvider& phone,
+                                    std::atomic<bool>& stop) {
+    sign::JournalLink link{&journal, phone_config(), "an"};
+    sign::BatchCallbacks cb;
+    cb.journal = &link;
+    cb.interrupted = &stop;
+    cb.poll_interval = std::chrono::milliseconds(20);
+    phone.interrupt_after_submit = &stop;
+    Error e = expect_error([&] { sign::sign_batch(b.jobs, {}, phone, cb); });
+    EXPECT_EQ(e.kind(), ErrorKind::Interrupted);
+    EXPECT_NE(std::string(e.what()).find("still open"), std::string::npos);
+    EXPECT_NE(e.hint().find("neac sign --resume PHONE-1"), std::string::npos);
+    return link;
+}
+
+} // namespace
+
+TEST(Journal, RecordsEveryTransactionWithContentHashesAndSurvivesReopening) {
+    TempDir home;
+    Batch b;
+    std::atomic<bool> stop{false};
+    PhoneProvider phone;
+    {
+        sign::Journal journal(sign::Journal::path_for(home.path()));
+        interrupted_batch(b, journal, phone, stop);
+    }
+    struct stat st {};
+    ASSERT_EQ(::stat((home / "journal.db").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+    sign::Journal journal(sign::Journal::path_for(home.path()));
+    auto open = journal.open_entries();
+    ASSERT_EQ(open.size(), 1u);
+    const sign::JournalEntry& e = open[0];
+    EXPECT_EQ(e.state, sign::JournalState::Pending);
+    EXPECT_EQ(e.transaction.id, "PHONE-1");
+    EXPECT_EQ(e.profile, "an");
+    EXPECT_EQ(e.config.settings.at("sp-id-env"), "SP_ID_VAR");
+    EXPECT_EQ(e.owner_pid, 0) << "released when the wait was interrupted";
+    EXPECT_EQ(e.certificate.certificate.identity().number, "001099012345");
+    EXPECT_EQ(e.transaction.state["digests"].size(), 3u);
+    ASSERT_EQ(e.files.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(e.files[i].prepared.input, b.jobs[i].input.string());
+        EXPECT_EQ(e.files[i].outcome, "pending");
+        EXPECT_TRUE(fs::exists(e.files[i].prepared.temp)) << "kept for --resume";
+        std::string sha =
+            hex_encode(crypto::digest(crypto::DigestAlgorithm::Sha256, to_bytes(b.originals[i])));
+        EXPECT_EQ(e.files[i].prepared.input_sha256, sha);
+        auto found = journal.entries_for_input(sha);
+        ASSERT_EQ(found.size(), 1u);
+        EXPECT_EQ(found[0].id, e.id);
+    }
+    EXPECT_EQ(journal.find("PHONE").size(), 1u);
+    EXPECT_EQ(journal.find("#" + std::to_string(e.id)).size(), 1u);
+    EXPECT_TRUE(journal.find("OTHER").empty());
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_EQ(read_file(b.jobs[i].input), b.originals[i]);
+}
+
+TEST(Journal, ResumeFinishesWithoutASecondRequest) {
+    TempDir home;
+    Batch b;
+    std::atomic<bool> stop{false};
+    PhoneProvider phone;
+    sign::Journal journal(sign::Journal::path_for(home.path()));
+    interrupted_batch(b, journal, phone, stop);
+    ASSERT_EQ(leftovers(b.dir.path()).size(), 3u);
+
+    // A later process: the phone approved in the meantime.
+    PhoneProvider later;
+    later.outcome = "approve";
+    sign::BatchCallbacks cb;
+    cb.poll_interval = std::chrono::milliseconds(20);
+    sign::BatchResult r = sign::resume_transactions(
+        journal, "",
+        [&](providers::ProviderConfig c) {
+            EXPECT_EQ(c.provider, "phone");
+            return std::unique_ptr<providers::Provider>(new PhoneProvider(later));
+        },
+        cb);
+    ASSERT_EQ(r.files.size(), 3u);
+    for (const auto& f : r.files)
+        EXPECT_TRUE(f.ok) << (f.failure ? f.failure->describe() : "");
+    EXPECT_EQ(later.submits, 0);
+    for (const auto& job : b.jobs) {
+        EXPECT_TRUE(fs::exists(job.output));
+        auto check = run_command("pdfsig " + shell_quote(job.output.string()));
+        EXPECT_NE(check.output.find("Signature is Valid"), std::string::npos) << check.output;
+    }
+    EXPECT_TRUE(leftovers(b.dir.path()).empty()) << "no temporary file is left";
+    EXPECT_TRUE(journal.open_entries().empty());
+    auto all = journal.entries();
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].state, sign::JournalState::Finished);
+    for (const auto& f : all[0].files) {
+        EXPECT_EQ(f.outcome, "signed");
+        EXPECT_TRUE(sign::output_is_finished(f.prepared));
+    }
+    EXPECT_EQ(all[0].signatures.size(), 3u);
+    // Nothing is left to resume.
+    EXPECT_TRUE(sign::resume_transactions(journal, "", nullptr, cb).files.empty());
+    EXPECT_EQ(
+        expect_error([&] { sign::resume_transactions(journal, "PHONE-1", nullptr, cb); }).kind(),
+        ErrorKind::Usage);
+}
+
+TEST(Journal, ResumeAfterARejectionRemovesThePreparedFiles) {
+    TempDir home;
+    Batch b;
+    std::atomic<bool> stop{false};
+    PhoneProvider phone;
+    sign::Journal journal(sign::Journal::path_for(home.path()));
+    interrupted_batch(b, journal, phone, stop);
+    PhoneProvider later;
+    later.outcome = "reject";
+    Error e = expect_error([&] {
+        sign::resume_transactions(journal, "PHONE-1",
+                                  [&](providers::ProviderConfig) {
+                                      return std::unique_ptr<providers::Provider>(
+                                          new PhoneProvider(later));
+                                  },
+                                  {});
+    });
+    EXPECT_EQ(e.kind(), ErrorKind::NotApproved);
+    EXPECT_TRUE(leftovers(b.dir.path()).empty());
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(read_file(b.jobs[i].input), b.originals[i]);
+        EXPECT_FALSE(fs::exists(b.jobs[i].output));
+    }
+    auto all = journal.entries();
+    EXPECT_EQ(all.at(0).state, sign::JournalState::Rejected);
+    EXPECT_EQ(all.at(0).files.at(0).outcome, "abandoned");
+}
+
+TEST(Journal, AbandonAndACrashBeforeTheAnswerCleanUp) {
+    TempDir home;
+    Batch b;
+    std::atomic<bool> stop{false};
+    PhoneProvider phone;
+    sign::Journal journal(sign::Journal::path_for(home.path()));
+    interrupted_batch(b, journal, phone, stop);
+    EXPECT_EQ(sign::abandon_transactions(journal, "PHONE-1"), 1u);
+    EXPECT_TRUE(leftovers(b.dir.path()).empty());
+    EXPECT_EQ(journal.entries().at(0).state, sign::JournalState::Abandoned);
+
+    // A record whose request never got an answer (the process died in submit()).
+    sign::JournalEntry entry;
+    entry.config = phone_config();
+    entry.certificate = phone.signing_certificate();
+    entry.algorithm = {crypto::SignatureScheme::RsaPkcs1v15, crypto::DigestAlgorithm::Sha256};
+    sign::PreparedFile p;
+    p.input = b.jobs[0].input.string();
+    p.output = b.jobs[0].output.string();
+    p.temp = (b.dir / "don-1.signed.pdf.XXXX").string();
+    write_file(p.temp, "partial");
+    entry.files.push_back({0, p, "pending", "", 0});
+    std::int64_t id = journal.record(entry);
+    sign::BatchResult r = sign::resume_transactions(journal, "#" + std::to_string(id), nullptr, {});
+    ASSERT_EQ(r.files.size(), 1u);
+    EXPECT_FALSE(r.files[0].ok);
+    EXPECT_NE(std::string(r.files[0].failure->what()).find("sign the files again"),
+              std::string::npos);
+    EXPECT_FALSE(fs::exists(p.temp));
+    EXPECT_EQ(journal.load(id)->state, sign::JournalState::Failed);
+}
+
+TEST(Journal, ALiveOwnerKeepsItsTransaction) {
+    TempDir home;
+    Batch b;
+    std::atomic<bool> stop{false};
+    PhoneProvider phone;
+    sign::Journal journal(sign::Journal::path_for(home.path()));
+    interrupted_batch(b, journal, phone, stop);
+    // Pretend our parent (alive) is still waiting on it.
+    auto r =
+        run_command("sqlite3 " + shell_quote((home / "journal.db").string()) +
+                    " 'UPDATE transactions SET owner_pid = " + std::to_string(::getppid()) + "'");
+    ASSERT_EQ(r.status, 0) << r.output;
+    Error e = expect_error([&] { sign::abandon_transactions(journal, "PHONE-1"); });
+    EXPECT_EQ(e.kind(), ErrorKind::Usage);
+    EXPECT_NE(std::string(e.what()).find("being handled by process"), std::string::npos);
+    EXPECT_EQ(leftovers(b.dir.path()).size(), 3u);
+}
+
+TEST(Journal, RefusesAFileThatIsNotAJournal) {
+    TempDir home;
+    write_file(home / "journal.db", "this is not sqlite, just text that happens to be here\n");
+    Error e = expect_error([&] { sign::Journal j(home / "journal.db"); });
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_EQ(e.file(), (home / "journal.db").string());
+}
