@@ -53,8 +53,8 @@ int run_locate(const LocateArgs& a, Context& ctx) {
             pages += (i ? ", " : "") + std::to_string(covering[i]);
         if (covering.size() > 5)
             pages += ", ... (" + std::to_string(covering.size()) + " pages)";
-        console.warn("the signature box covers printed text on page " + pages +
-                     "; try another --placement, --offset or --box");
+        console.warn("the signature box covers printed text or another annotation on page " +
+                     pages + "; try another --placement, --offset or --box");
     }
     return 0;
 }

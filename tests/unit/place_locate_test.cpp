@@ -153,6 +153,22 @@ TEST(PlaceLocate, OccurrencesAndEarlyStopOnLongDocuments) {
     EXPECT_EQ(every.total, 300);
 }
 
+TEST(PlaceLocate, BoxesKeepClearOfExistingWidgets) {
+    TempDir dir("neac-locate");
+    // An empty signature field's widget at [350 60 550 120] on the last page, where a wide box
+    // under "Nguoi lam don" (at 72,160) would land.
+    std::filesystem::path pdf = make_pdf(dir, "field.pdf", "--sig-field Sig1");
+    LocatorSpec spec = spec_for("Nguoi lam don");
+    spec.policy.width = 500;
+    spec.policy.height = 60;
+    LocateResult r = locate(pdf, spec);
+    ASSERT_EQ(r.matches.size(), 1u);
+    const Proposal& p = r.matches[0].proposal;
+    EXPECT_FALSE(p.overlaps_text);
+    EXPECT_LT(p.scale, 1);
+    EXPECT_DOUBLE_EQ(overlap_area(p.box, Rect{350, 60, 200, 60}), 0);
+}
+
 TEST(PlaceLocate, NoMatchListsTheClosestText) {
     TempDir dir("neac-locate");
     std::filesystem::path pdf = make_pdf(dir, "doc.pdf", "--pages 2");

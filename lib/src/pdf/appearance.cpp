@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 namespace neac::pdf {
@@ -218,8 +219,10 @@ public:
     }
 
     // Breaks `text` at spaces into lines no wider than `limit` font units; false when a single
-    // word is wider.
-    bool wrap(const std::string& text, double limit, std::vector<SetLine>& out) const {
+    // word is wider (the lines are all there anyway, the long one sticking out). With
+    // keep_numbers, a date and its time ("26/11/2026 19:06:41") stay on one line.
+    bool wrap(const std::string& text, double limit, std::vector<SetLine>& out,
+              bool keep_numbers = true) const {
         std::vector<std::string> words;
         std::size_t start = 0;
         while (start <= text.size()) {
@@ -237,24 +240,24 @@ public:
             return true;
         }
         auto digit = [](char c) { return c >= '0' && c <= '9'; };
+        bool fits = true;
         std::string current = words[0];
         for (std::size_t i = 1; i < words.size(); ++i) {
             std::string longer = current + " " + words[i];
             // A date and a time ("26/11/2026 19:06:41") stay on one line.
-            bool numbers = digit(current.back()) && digit(words[i].front());
+            bool numbers = keep_numbers && digit(current.back()) && digit(words[i].front());
             if (numbers || set(longer).width <= limit) {
                 current = longer;
                 continue;
             }
             SetLine l = set(current);
-            if (l.width > limit)
-                return false;
+            fits = fits && l.width <= limit;
             out.push_back(std::move(l));
             current = words[i];
         }
         SetLine l = set(current);
         out.push_back(l);
-        return l.width <= limit;
+        return fits && l.width <= limit;
     }
 
 private:
@@ -288,15 +291,14 @@ TextBlock fit_text(const TextSetter& setter, const std::vector<std::string>& lin
     auto fits_plain = [&](double s) {
         return widest * s / upem <= area.w + 1e-6 && block_height(plain, s, upem) <= area.h + 1e-6;
     };
-    auto wrapped_at = [&](double s, std::vector<SetLine>& out) {
+    auto wrapped_at = [&](double s, std::vector<SetLine>& out, bool keep_numbers = true) {
         out.clear();
         double limit = area.w * upem / s;
+        bool fits = true;
         for (const std::string& l : lines)
-            if (!setter.wrap(l, limit, out))
-                return false;
-        return block_height(out, s, upem) <= area.h + 1e-6;
+            fits = setter.wrap(l, limit, out, keep_numbers) && fits;
+        return fits && block_height(out, s, upem) <= area.h + 1e-6;
     };
-    TextBlock best{kMinFontSize, plain};
     double plain_size = 0;
     for (double s = max_size; s >= kMinFontSize - 1e-9; s -= 0.25)
         if (fits_plain(s)) {
@@ -310,9 +312,16 @@ TextBlock fit_text(const TextSetter& setter, const std::vector<std::string>& lin
     }
     if (plain_size > 0)
         return TextBlock{plain_size, plain};
-    if (wrapped_at(kMinFontSize, wrapped) || !wrapped.empty())
-        return TextBlock{kMinFontSize, wrapped.empty() ? plain : wrapped};
-    return best; // clipped at the box edge
+    // A box too small for the text: break anywhere between words, then give up on fitting and
+    // let the box edge clip what sticks out (all the text is still there for copy-paste).
+    for (double s = max_size; s >= kMinFontSize - 1e-9; s -= 0.25)
+        if (wrapped_at(s, wrapped, false))
+            return TextBlock{s, wrapped};
+    wrapped_at(kMinFontSize, wrapped, false);
+    spdlog::warn("the signature box is too small for its text even at {} pt: what does not fit "
+                 "is cut off (a larger --box, or fewer appearance lines)",
+                 kMinFontSize);
+    return TextBlock{kMinFontSize, wrapped};
 }
 
 struct FontUse {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -48,6 +49,62 @@ void in_reading_order(std::vector<KeywordMatch>& matches) {
                          return ra.x < rb.x;
                      });
 }
+
+// Boxes of the visible annotations on the pages that have matches (an earlier signature, a
+// stamp), in displayed coordinates: the new box must not cover them either. poppler-cpp does not
+// list annotations, so QPDF reads them; a file QPDF cannot read simply has none here.
+class AnnotationBoxes {
+public:
+    explicit AnnotationBoxes(const std::filesystem::path& file) : file_(file) {}
+
+    const std::vector<Rect>& on(const PageGeometry& g) {
+        auto it = cache_.find(g.number);
+        if (it != cache_.end())
+            return it->second;
+        std::vector<Rect>& out = cache_[g.number];
+        try {
+            if (!opened_) {
+                opened_ = true;
+                qpdf_ = std::make_unique<QPDF>();
+                qpdf_->setSuppressWarnings(true);
+                qpdf_->processFile(file_.c_str());
+                pages_ = QPDFPageDocumentHelper(*qpdf_).getAllPages();
+            }
+            if (!qpdf_ || g.number < 1 || g.number > static_cast<int>(pages_.size()))
+                return out;
+            QPDFObjectHandle annots =
+                pages_[static_cast<std::size_t>(g.number - 1)].getObjectHandle().getKey("/Annots");
+            if (!annots.isArray())
+                return out;
+            for (QPDFObjectHandle a : annots.aitems()) {
+                if (!a.isDictionary() || !a.getKey("/Rect").isRectangle())
+                    continue;
+                QPDFObjectHandle type = a.getKey("/Subtype");
+                if (type.isNameAndEquals("/Link") || type.isNameAndEquals("/Popup"))
+                    continue;
+                QPDFObjectHandle flags = a.getKey("/F");
+                if (flags.isInteger() && (flags.getIntValue() & 2)) // hidden
+                    continue;
+                auto r = a.getKey("/Rect").getArrayAsRectangle();
+                Rect user{std::min(r.llx, r.urx), std::min(r.lly, r.ury), std::fabs(r.urx - r.llx),
+                          std::fabs(r.ury - r.lly)};
+                if (user.w > 1 && user.h > 1)
+                    out.push_back(g.to_displayed(user));
+            }
+        } catch (const std::exception& e) {
+            spdlog::debug("{}: annotations not read: {}", file_.string(), e.what());
+            qpdf_.reset();
+        }
+        return out;
+    }
+
+private:
+    std::filesystem::path file_;
+    bool opened_ = false;
+    std::unique_ptr<QPDF> qpdf_;
+    std::vector<QPDFPageObjectHelper> pages_;
+    std::map<int, std::vector<Rect>> cache_;
+};
 
 std::string quoted(const std::string& s) {
     return "\"" + s + "\"";
@@ -144,6 +201,7 @@ LocateResult locate(const PageSource& source, const LocatorSpec& spec) {
     // Match numbers are known when the scan covered the document, or started at its beginning
     // (a restricted page counts only its own matches).
     const bool numbered = complete || occ.kind != Occurrence::Kind::Last;
+    AnnotationBoxes annotations(source.path());
     for (std::size_t i = 0; i < found.size(); ++i) {
         if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
             result.others.push_back(found[i].match);
@@ -152,8 +210,10 @@ LocateResult locate(const PageSource& source, const LocatorSpec& spec) {
         LocatedMatch lm;
         lm.index = numbered ? static_cast<int>(i) + 1 : 0;
         lm.page = found[i].geometry;
-        lm.proposal = propose_box(found[i].match.box, lm.page, spec.policy,
-                                  obstacles_for(*found[i].words, found[i].match, spec.policy),
+        std::vector<Rect> obstacles = obstacles_for(*found[i].words, found[i].match, spec.policy);
+        const std::vector<Rect>& annots = annotations.on(lm.page);
+        obstacles.insert(obstacles.end(), annots.begin(), annots.end());
+        lm.proposal = propose_box(found[i].match.box, lm.page, spec.policy, obstacles,
                                   found[i].match.rotation);
         lm.match = std::move(found[i].match);
         result.matches.push_back(std::move(lm));

@@ -66,7 +66,7 @@ std::string adjustment_text(const Proposal& p, const PlacementPolicy& policy) {
     if (p.clamped)
         notes.push_back("kept inside the page");
     if (p.overlaps_text)
-        notes.push_back("covers printed text (no clear spot nearby)");
+        notes.push_back("covers printed text or an annotation (no clear spot nearby)");
     std::string out;
     for (const auto& n : notes)
         out += (out.empty() ? "" : "; ") + n;

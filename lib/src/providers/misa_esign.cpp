@@ -391,9 +391,10 @@ Transaction MisaESignProvider::submit(const SignBatch& batch) {
 
 PollResult MisaESignProvider::poll_remote(const Transaction& txn) {
     std::vector<std::string> ids = txn.state.value("document_ids", std::vector<std::string>{});
-    return misa::parse_status_response(esrm_call("GET", "/signing/api/v1/Signing/status/" + txn.id,
-                                                 {}, net::Repeat::Safe, "Signing/status"),
-                                       ids);
+    return misa::parse_status_response(
+        esrm_call("GET", "/signing/api/v1/Signing/status/" + remote::path_segment(txn.id), {},
+                  net::Repeat::Safe, "Signing/status"),
+        ids);
 }
 
 } // namespace neac::providers

@@ -171,6 +171,21 @@ std::string base64_name(const std::string& utf8, std::size_t max_b64) {
     return base64_encode(to_bytes(s));
 }
 
+std::string path_segment(const std::string& id) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : id) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 std::string new_transaction_id(const std::string& prefix) {
     return prefix + crypto::random_hex(12);
 }

@@ -354,15 +354,15 @@ PollResult VnptSmartCaProvider::poll_remote(const Transaction& txn) {
     }
     std::string id = txn.state.value("status_id", txn.id);
     long http = 0;
-    nlohmann::json answer = call("/v1/signatures/sign/" + id + "/status", nlohmann::json::object(),
-                                 net::Repeat::Safe, "status", &http);
+    nlohmann::json answer = call("/v1/signatures/sign/" + remote::path_segment(id) + "/status",
+                                 nlohmann::json::object(), net::Repeat::Safe, "status", &http);
     // The guide says the id of API 3.3, samples use transaction_id, one integrator used
     // tran_code: when VNPT does not know the first, ask once with the other.
     std::string tran_code = txn.state.value("tran_code", "");
     bool not_found = http == 404 || vnpt::status_is_not_found(answer);
     if (not_found && !tran_code.empty() && id != tran_code) {
-        answer = call("/v1/signatures/sign/" + tran_code + "/status", nlohmann::json::object(),
-                      net::Repeat::Safe, "status", &http);
+        answer = call("/v1/signatures/sign/" + remote::path_segment(tran_code) + "/status",
+                      nlohmann::json::object(), net::Repeat::Safe, "status", &http);
         PollResult r = vnpt::parse_status_response(answer, doc_ids);
         r.new_state = txn.state;
         r.new_state["status_id"] = tran_code;

@@ -71,6 +71,9 @@ std::string text(const nlohmann::json& j, const char* key);
 // UTF-8 character boundary when needed (Viettel refuses longer document names).
 std::string base64_name(const std::string& utf8, std::size_t max_b64);
 
+// `id` percent-encoded for use as one URL path segment (ids chosen by the provider).
+std::string path_segment(const std::string& id);
+
 // A unique id for SP-generated transaction ids: prefix + 24 hex digits.
 std::string new_transaction_id(const std::string& prefix);
 

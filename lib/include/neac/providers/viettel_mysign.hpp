@@ -47,7 +47,8 @@ Token parse_login(const nlohmann::json& response);
 nlohmann::json certificates_request(const Credentials& c, const std::string& user_id);
 std::vector<remote::Candidate> parse_certificates(const nlohmann::json& response);
 
-// signHash with async=1. `sign_algo` is the key's algorithm OID.
+// signHash with async=1: one hash and one document per item, names as base64 under 100
+// characters, signAlgo from sign_algorithm_oid().
 nlohmann::json sign_request(const Credentials& c, const std::string& credential_id,
                             const SignBatch& batch, const std::vector<std::string>& document_ids);
 // transactionId of an async answer, or the signatures of a synchronous one.
