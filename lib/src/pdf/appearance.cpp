@@ -94,7 +94,7 @@ Turn ccw(int quarters) {
 }
 
 // The form's /Matrix: first the text's own turn (clockwise on the displayed page), then the
-// page's /Rotate, as pdf::simple_appearance does for the latter.
+// page's /Rotate, so that the box reads upright on the displayed page.
 std::string appearance_matrix(int rotate, int text_rotation) {
     Turn t = ccw(-text_rotation), p = ccw(rotate / 90);
     Turn m{t.a * p.a + t.b * p.c, t.a * p.b + t.b * p.d, t.c * p.a + t.d * p.c,

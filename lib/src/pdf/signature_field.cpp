@@ -117,33 +117,12 @@ std::string rect_array(const Rect& r) {
            number(r.y + r.h) + "]";
 }
 
-std::string appearance_matrix(int rotate) {
-    switch (rotate) {
-    case 90:
-        return " /Matrix [0 1 -1 0 0 0]";
-    case 180:
-        return " /Matrix [-1 0 0 -1 0 0]";
-    case 270:
-        return " /Matrix [0 -1 1 0 0 0]";
-    default:
-        return "";
-    }
-}
-
 std::string array_with(QPDFObjectHandle array, const std::string& extra_item) {
     std::string out = "[";
     if (array.isArray())
         for (QPDFObjectHandle item : array.aitems())
             out += serialize(item) + " ";
     return out + extra_item + "]";
-}
-
-std::string pdf_escape_ascii(const std::string& utf8) {
-    std::string folded = fold_diacritics(utf8);
-    std::string ascii;
-    for (unsigned char c : folded)
-        ascii += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-    return literal_string(ascii);
 }
 
 } // namespace
@@ -434,33 +413,6 @@ PreparedRevision prepare_signature_revision(Document& doc, const Placement& plac
     br.append(width - br.size(), ' ');
     rev.bytes.replace(br_at, width, br);
     return prepared;
-}
-
-AppearanceWriter simple_appearance(std::vector<std::string> lines) {
-    return [lines = std::move(lines)](IncrementalUpdate& update, double w, double h,
-                                      int rotate) -> int {
-        double size = 9;
-        if (!lines.empty())
-            size = std::clamp((h - 8) / (static_cast<double>(lines.size()) * 1.25), 4.0, 11.0);
-        std::string content =
-            "q 0.2 0.3 0.6 RG 1 w 0.5 0.5 " + number(w - 1) + " " + number(h - 1) + " re S Q\n";
-        content += "q 0 0 " + number(w) + " " + number(h) + " re W n BT /F1 " + number(size) +
-                   " Tf 0.1 0.1 0.1 rg\n";
-        double y = h - 4 - size;
-        for (const std::string& line : lines) {
-            content += "1 0 0 1 4 " + number(y) + " Tm " + pdf_escape_ascii(line) + " Tj\n";
-            y -= size * 1.25;
-        }
-        content += "ET Q\n";
-        int number_ = update.reserve();
-        update.put_stream(number_,
-                          " /Type /XObject /Subtype /Form /BBox [0 0 " + number(w) + " " +
-                              number(h) + "]" + appearance_matrix(rotate) +
-                              " /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 "
-                              "/BaseFont /Helvetica /Encoding /WinAnsiEncoding >> >> >>",
-                          content);
-        return number_;
-    };
 }
 
 } // namespace neac::pdf

@@ -68,8 +68,4 @@ PreparedRevision prepare_signature_revision(Document& doc, const Placement& plac
                                             const SignatureDictionary& sig,
                                             const AppearanceWriter& appearance);
 
-// A plain appearance: a thin frame and the given lines in Helvetica (non-Latin-1 letters are
-// folded to ASCII, since Helvetica has no Vietnamese glyphs).
-AppearanceWriter simple_appearance(std::vector<std::string> lines);
-
 } // namespace neac::pdf
