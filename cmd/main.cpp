@@ -31,12 +31,16 @@ struct CommandEntry {
 };
 
 // Every subcommand, in the order `neac --help` lists them.
+// One command per line, whatever their number:
+// clang-format off
 constexpr CommandEntry kCommands[] = {
     {"profile", add_profile_command},
     {"locate", add_locate_command},
     {"sign", add_sign_command},
     {"verify", add_verify_command},
+    {"submit", add_submit_command},
 };
+// clang-format on
 
 ExitCode exit_code_for(ErrorKind kind) {
     switch (kind) {

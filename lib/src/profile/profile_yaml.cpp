@@ -4,6 +4,7 @@
 #include "neac/profile/validate.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/text.hpp"
+#include "util/yaml_reader.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -14,134 +15,44 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One key/value pair of a YAML mapping, with the key kept for its position.
-struct Field {
-    YAML::Node key;
-    YAML::Node value;
-};
+using yaml::boolean;
+using yaml::checked;
+using yaml::Field;
+using yaml::join;
+using yaml::located;
+using yaml::Missing;
+using yaml::node_kind;
+using yaml::text;
 
-// Reads one YAML mapping: refuses duplicate, secret and unknown keys at their position, and keeps
-// null values out (an empty value counts as absent, so a required one is reported as missing).
-class MapReader {
+// yaml::MapReader with the profile's rules: literal secrets refused, provider settings allowed
+// where `extra_key` says so.
+class MapReader : public yaml::MapReader {
 public:
-    MapReader(const YAML::Node& node, std::string where, const std::vector<std::string>& allowed,
-              const std::string& file, bool (*extra_key)(std::string_view) = nullptr);
-
-    const YAML::Node& node() const { return node_; }
-    const Field* get(const std::string& key) const {
-        auto it = fields_.find(key);
-        return it == fields_.end() ? nullptr : &it->second;
-    }
-    const std::vector<std::string>& keys_in_order() const { return order_; }
-    std::string path(const std::string& key) const {
-        return where_.empty() ? key : where_ + "." + key;
-    }
+    MapReader(const YAML::Node& node, std::string where, std::vector<std::string> allowed,
+              const std::string& file, bool (*extra_key)(std::string_view) = nullptr)
+        : yaml::MapReader(node, std::move(where), rules(std::move(allowed), extra_key), file,
+                          "the profile") {}
 
 private:
-    YAML::Node node_;
-    std::string where_;
-    std::map<std::string, Field> fields_;
-    std::vector<std::string> order_;
+    static yaml::KeyRules rules(std::vector<std::string> allowed,
+                                bool (*extra_key)(std::string_view)) {
+        yaml::KeyRules r;
+        r.allowed = std::move(allowed);
+        r.extra_key = extra_key;
+        r.is_secret = is_secret_key;
+        r.secret_error = [](std::string_view key, std::string_view path) {
+            return secret_key_error(key, path);
+        };
+        if (extra_key)
+            r.extra_hint = "the provider settings of neac-profile(5)";
+        return r;
+    }
 };
-
-Error located(Error e, const std::string& file, const YAML::Mark& mark) {
-    if (!file.empty())
-        e.file(file);
-    if (!mark.is_null())
-        e.line(mark.line + 1, mark.column + 1);
-    return e;
-}
-
-Error located(Error e, const std::string& file, const YAML::Node& node) {
-    return located(std::move(e), file, node.Mark());
-}
-
-const char* node_kind(const YAML::Node& n) {
-    switch (n.Type()) {
-    case YAML::NodeType::Sequence:
-        return "a list";
-    case YAML::NodeType::Map:
-        return "a mapping";
-    case YAML::NodeType::Null:
-        return "nothing";
-    default:
-        return "a scalar";
-    }
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i)
-        out += (i ? sep : "") + items[i];
-    return out;
-}
-
-MapReader::MapReader(const YAML::Node& node, std::string where,
-                     const std::vector<std::string>& allowed, const std::string& file,
-                     bool (*extra_key)(std::string_view))
-    : node_(node), where_(std::move(where)) {
-    std::string what = where_.empty() ? "the profile" : where_;
-    if (!node.IsMap())
-        throw located(input_error(what + ": expected a mapping of keys, got " + node_kind(node)),
-                      file, node);
-    // Range-for with copies: g++ 12 misreports yaml-cpp's iterator proxy (it->first) as dangling.
-    for (const auto& kv : node) {
-        YAML::Node k = kv.first;
-        YAML::Node v = kv.second;
-        if (!k.IsScalar())
-            throw located(input_error(what + ": keys must be plain words"), file, k);
-        std::string key = k.Scalar();
-        if (fields_.count(key) || std::find(order_.begin(), order_.end(), key) != order_.end())
-            throw located(input_error("duplicate key '" + path(key) + "'"), file, k)
-                .hint("each key may appear once; remove one of them");
-        // Refuse a literal secret before anything else, and without reading its value.
-        if (is_secret_key(key))
-            throw located(secret_key_error(key, path(key)), file, k);
-        bool known = std::find(allowed.begin(), allowed.end(), key) != allowed.end() ||
-                     (extra_key && extra_key(key));
-        if (!known)
-            throw located(input_error("unknown key '" + path(key) + "'"), file, k)
-                .hint("allowed here: " + join(allowed, ", ") +
-                      (extra_key ? ", and the provider settings of neac-profile(5)" : ""));
-        order_.push_back(key);
-        if (!v.IsNull())
-            fields_.emplace(key, Field{k, v});
-    }
-}
-
-// A scalar as text; refuses lists, mappings and control characters.
-std::string text(const Field& f, const std::string& what, const std::string& file) {
-    if (!f.value.IsScalar())
-        throw located(input_error(what + ": expected text, got " + node_kind(f.value)), file,
-                      f.value);
-    std::string s = f.value.Scalar();
-    if (std::any_of(s.begin(), s.end(),
-                    [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\t'; }))
-        throw located(input_error(what + ": control characters are not allowed"), file, f.value);
-    return s;
-}
 
 double number(const Field& f, const std::string& what, const std::string& file, double min) {
     std::string s = text(f, what, file);
     try {
         return parse_number(s, what, min);
-    } catch (Error& e) {
-        throw located(std::move(e), file, f.value);
-    }
-}
-
-bool boolean(const Field& f, const std::string& what, const std::string& file) {
-    bool value = false;
-    if (!f.value.IsScalar() || !YAML::convert<bool>::decode(f.value, value))
-        throw located(input_error(what + ": expected true or false"), file, f.value);
-    return value;
-}
-
-// Runs a validator and puts the value's position on its error.
-template <typename Fn>
-auto checked(const Field& f, const std::string& file, Fn&& fn) -> decltype(fn()) {
-    try {
-        return fn();
     } catch (Error& e) {
         throw located(std::move(e), file, f.value);
     }
@@ -153,16 +64,6 @@ fs::path resolve_path(const std::string& value, const fs::path& base) {
         return p.lexically_normal();
     return (base / p).lexically_normal();
 }
-
-struct Missing {
-    std::vector<std::string> keys;
-    YAML::Mark first;
-    void add(const std::string& key, const YAML::Node& map) {
-        if (keys.empty())
-            first = map.Mark();
-        keys.push_back(key);
-    }
-};
 
 Locator parse_locator(const YAML::Node& node, const std::string& file, Missing& missing) {
     MapReader m(node, "locator",

@@ -1,0 +1,109 @@
+#include "neac/portal/records.hpp"
+
+#include "neac/util/atomic_file.hpp"
+#include "neac/util/error.hpp"
+#include "neac/util/paths.hpp"
+#include "neac/util/text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <sys/stat.h>
+
+namespace neac::portal {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Dossier codes become file names: keep them to a safe alphabet.
+fs::path record_path(const fs::path& home, const std::string& code) {
+    bool safe =
+        !code.empty() && code.size() <= 64 && code.front() != '.' &&
+        std::all_of(code.begin(), code.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+        });
+    if (!safe)
+        throw usage_error("'" + code + "' is not a dossier code (letters, digits, '.', '-')");
+    return home / "dossiers" / (code + ".json");
+}
+
+std::string str(const json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+} // namespace
+
+void save_submission(const fs::path& home, const SubmissionRecord& r) {
+    fs::path path = record_path(home, r.dossier_code);
+    ensure_private_dir(path.parent_path());
+    json j = {{"version", 1},
+              {"dossier_code", r.dossier_code},
+              {"dossier_id", r.dossier_id},
+              {"portal_url", r.portal_url},
+              {"ca_bundle", r.ca_bundle},
+              {"token_file", r.token_file},
+              {"manifest", r.manifest},
+              {"idempotency_key", r.idempotency_key},
+              {"submitted_at", r.submitted_at},
+              {"receipt",
+               {{"number", r.receipt.number},
+                {"issued_at", r.receipt.issued_at},
+                {"office", r.receipt.office},
+                {"expected_result_date", r.receipt.expected_result_date}}}};
+    write_file_atomically(path, j.dump(2) + "\n", 0600);
+}
+
+std::optional<SubmissionRecord> find_submission(const fs::path& home, const std::string& code) {
+    fs::path path = record_path(home, code);
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        return std::nullopt;
+    json j = json::parse(read_small_file(path, 1 << 20), nullptr, false);
+    if (j.is_discarded() || !j.is_object() || str(j, "portal_url").empty())
+        throw input_error("the record of dossier " + code + " is damaged")
+            .file(path.string())
+            .hint("remove it and pass --portal URL instead");
+    SubmissionRecord r;
+    r.dossier_code = str(j, "dossier_code");
+    r.dossier_id = str(j, "dossier_id");
+    r.portal_url = str(j, "portal_url");
+    r.ca_bundle = str(j, "ca_bundle");
+    r.token_file = str(j, "token_file");
+    r.manifest = str(j, "manifest");
+    r.idempotency_key = str(j, "idempotency_key");
+    r.submitted_at = str(j, "submitted_at");
+    if (auto it = j.find("receipt"); it != j.end() && it->is_object()) {
+        r.receipt.dossier_code = r.dossier_code;
+        r.receipt.number = str(*it, "number");
+        r.receipt.issued_at = str(*it, "issued_at");
+        r.receipt.office = str(*it, "office");
+        r.receipt.expected_result_date = str(*it, "expected_result_date");
+    }
+    return r;
+}
+
+std::string load_token(const std::string& token_file) {
+    if (const char* env = std::getenv("NEAC_PORTAL_TOKEN"); env && *env)
+        return trim(env);
+    if (token_file.empty())
+        throw input_error("no portal token: NEAC_PORTAL_TOKEN is not set and no token file is "
+                          "named")
+            .hint("export NEAC_PORTAL_TOKEN=... or set portal.token-file in the manifest "
+                  "(--token-file on the command line)");
+    struct stat st {};
+    if (::stat(token_file.c_str(), &st) != 0)
+        throw input_error("cannot read the portal token file").file(token_file);
+    if (st.st_mode & 077)
+        throw input_error("the portal token file is readable by other users")
+            .file(token_file)
+            .hint("chmod 600 " + token_file);
+    std::string content = read_small_file(token_file, 64 << 10);
+    std::string token = trim(content.substr(0, content.find('\n')));
+    if (token.empty())
+        throw input_error("the portal token file is empty").file(token_file);
+    return token;
+}
+
+} // namespace neac::portal
