@@ -56,6 +56,19 @@ struct Reader {
         return value;
     }
 
+    // Runs a validator on the field's text; its error gets the key's path and position.
+    template <typename Fn> auto validated(const Field& f, const std::string& what, Fn fn) const {
+        std::string value = text(f, what, file);
+        try {
+            return fn(value);
+        } catch (const Error& e) {
+            Error out(e.kind(), what + ": " + e.what());
+            if (!e.hint().empty())
+                out.hint(e.hint());
+            throw located(std::move(out), file, f.value);
+        }
+    }
+
     std::string optional_text(const yaml::MapReader& m, const std::string& key) const {
         const Field* f = m.get(key);
         return f ? trim(text(*f, m.path(key), file)) : std::string();
@@ -284,16 +297,17 @@ Manifest load_manifest(const fs::path& path) {
         yaml::MapReader a = r.map(f->value, "applicant", {"name", "id", "phone", "address"});
         m.applicant.name = r.required_text(a, "name");
         if (const Field* id = a.get("id")) {
-            auto account = yaml::checked(
-                *id, file, [&] { return profile::parse_account(text(*id, "applicant.id", file)); });
+            auto account = r.validated(*id, "applicant.id", [](const std::string& v) {
+                return profile::parse_account(v);
+            });
             m.applicant.id_kind = account.kind;
             m.applicant.id_number = account.number;
         } else {
             r.missing.add("applicant.id", a.node());
         }
         if (const Field* ph = a.get("phone"))
-            m.applicant.phone = yaml::checked(*ph, file, [&] {
-                return profile::normalize_phone(text(*ph, "applicant.phone", file));
+            m.applicant.phone = r.validated(*ph, "applicant.phone", [](const std::string& v) {
+                return profile::normalize_phone(v);
             });
         else
             r.missing.add("applicant.phone", a.node());

@@ -38,8 +38,8 @@ std::string signature_text(const ComponentCheck& c) {
     if (!c.problem.empty())
         return "REFUSED: " + c.problem;
     if (!c.report)
-        return c.component->signature == SignatureRule::None ? "no signature required"
-                                                             : "not checked";
+        return c.component.signature == SignatureRule::None ? "no signature required"
+                                                            : "not checked";
     std::vector<std::string> who = signers(*c.report);
     if (who.empty())
         return "unsigned (signature optional)";
@@ -66,7 +66,7 @@ std::string render_check_text(const Manifest& m, const DossierCheck& check) {
                       m.applicant.id_number + ")\n";
     std::vector<std::vector<std::string>> rows{{"CODE", "FILE", "TYPE", "SIZE", "SIGNATURE"}};
     for (const ComponentCheck& c : check.components)
-        rows.push_back({c.component->code, c.component->file_as_written,
+        rows.push_back({c.component.code, c.component.file_as_written,
                         c.content.type.empty() ? "-" : c.content.type,
                         c.size ? size_text(c.size) : "-", signature_text(c)});
     return out + format_table(rows);
@@ -105,15 +105,15 @@ std::string render_result_text(const SubmitResult& r) {
 json check_to_json(const Manifest& m, const DossierCheck& check) {
     json components = json::array();
     for (const ComponentCheck& c : check.components) {
-        json signature = {{"rule", signature_rule_name(c.component->signature)},
-                          {"expected_signer", c.component->signer}};
+        json signature = {{"rule", signature_rule_name(c.component.signature)},
+                          {"expected_signer", c.component.signer}};
         if (c.report) {
             signature["indication"] = verify::indication_name(c.report->indication);
             signature["signers"] = signers(*c.report);
         }
-        components.push_back({{"code", c.component->code},
-                              {"title", c.component->title},
-                              {"file", c.component->file.string()},
+        components.push_back({{"code", c.component.code},
+                              {"title", c.component.title},
+                              {"file", c.component.file.string()},
                               {"type", c.content.type},
                               {"media_type", c.content.media_type},
                               {"size", c.size},

@@ -196,10 +196,10 @@ Error DossierCheck::first_error() const {
     for (const ComponentCheck& c : components) {
         if (c.problem.empty())
             continue;
-        Error e(c.problem_kind, "component " + c.component->code + " (" +
-                                    c.component->file_as_written + ") " + c.problem +
+        Error e(c.problem_kind, "component " + c.component.code + " (" +
+                                    c.component.file_as_written + ") " + c.problem +
                                     "; nothing was sent");
-        e.file(c.component->file.string());
+        e.file(c.component.file.string());
         if (!c.hint.empty())
             e.hint(c.hint);
         return e;
@@ -222,7 +222,7 @@ DossierCheck check_dossier(const Manifest& m, const verify::Policy& policy,
     check.request.form = m.form;
     for (const ManifestComponent& comp : m.components) {
         ComponentCheck c;
-        c.component = &comp;
+        c.component = comp;
         std::error_code ec;
         if (!fs::is_regular_file(comp.file, ec)) {
             fail(c, ErrorKind::BadInput,
@@ -260,14 +260,14 @@ DossierCheck check_dossier(const Manifest& m, const verify::Policy& policy,
     }
     for (const ComponentCheck& c : check.components) {
         ComponentDeclaration d;
-        d.code = c.component->code;
-        d.title = c.component->title;
-        d.file_name = c.component->file.filename().string();
+        d.code = c.component.code;
+        d.title = c.component.title;
+        d.file_name = c.component.file.filename().string();
         d.size = c.size;
         d.sha256 = c.sha256;
         d.media_type = c.content.media_type;
-        d.signature_required = c.component->signature == SignatureRule::Required;
-        d.expected_signer = d.signature_required ? c.component->signer : std::string();
+        d.signature_required = c.component.signature == SignatureRule::Required;
+        d.expected_signer = d.signature_required ? c.component.signer : std::string();
         check.request.components.push_back(std::move(d));
     }
     if (check.ok())
@@ -282,18 +282,18 @@ SubmitResult submit_dossier(const DossierCheck& check, PortalClient& client,
     PortalInfo info = client.info();
     for (const ComponentCheck& c : check.components) {
         const std::string name =
-            "component " + c.component->code + " (" + c.component->file_as_written + ")";
+            "component " + c.component.code + " (" + c.component.file_as_written + ")";
         if (info.max_component_bytes > 0 && c.size > info.max_component_bytes)
             throw input_error(name + " is " + megabytes(c.size) + ", over the portal's limit of " +
                               megabytes(info.max_component_bytes) + "; nothing was sent")
-                .file(c.component->file.string())
+                .file(c.component.file.string())
                 .hint("set portal.max-file-size in the manifest to the portal's limit");
         if (!info.accepted_types.empty() &&
             std::find(info.accepted_types.begin(), info.accepted_types.end(), c.content.type) ==
                 info.accepted_types.end())
             throw input_error(name + " is a " + c.content.type +
                               " file, which this portal does not accept; nothing was sent")
-                .file(c.component->file.string());
+                .file(c.component.file.string());
     }
 
     SubmitResult result;
@@ -308,19 +308,19 @@ SubmitResult submit_dossier(const DossierCheck& check, PortalClient& client,
     }
 
     std::int64_t chunk_size = info.chunk_bytes > 0 ? info.chunk_bytes : std::int64_t{4} << 20;
-    chunk_size = std::clamp<std::int64_t>(chunk_size, 64 << 10, 16 << 20);
+    chunk_size = std::clamp<std::int64_t>(chunk_size, 1024, 16 << 20);
     for (const ComponentCheck& c : check.components) {
-        const std::string& code = c.component->code;
+        const std::string& code = c.component.code;
         auto known = std::find_if(d.uploads.begin(), d.uploads.end(),
                                   [&](const UploadState& u) { return u.code == code; });
         UploadState state = known != d.uploads.end() ? *known : client.upload_state(d.id, code);
         result.bytes_resumed += state.received_bytes;
         if (state.complete)
             continue;
-        std::ifstream in(c.component->file, std::ios::binary);
+        std::ifstream in(c.component.file, std::ios::binary);
         if (!in)
             throw input_error("cannot open component " + code + " for upload")
-                .file(c.component->file.string());
+                .file(c.component.file.string());
         std::int64_t offset = state.received_bytes;
         int detours = 0;
         while (!state.complete) {
@@ -332,7 +332,7 @@ SubmitResult submit_dossier(const DossierCheck& check, PortalClient& client,
                 in, offset, static_cast<std::size_t>(std::min(chunk_size, c.size - offset)));
             if (chunk.empty())
                 throw input_error("component " + code + " became shorter while it was uploaded")
-                    .file(c.component->file.string());
+                    .file(c.component.file.string());
             state = client.upload_chunk(d.id, code, offset, chunk);
             std::int64_t expected = offset + static_cast<std::int64_t>(chunk.size());
             if (state.received_bytes == expected || state.complete) {

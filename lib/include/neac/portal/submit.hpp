@@ -30,7 +30,7 @@ struct ContentType {
 ContentType sniff_content(const std::filesystem::path& file);
 
 struct ComponentCheck {
-    const ManifestComponent* component = nullptr;
+    ManifestComponent component;
     std::int64_t size = 0;
     std::string sha256;
     ContentType content;
