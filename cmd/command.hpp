@@ -31,6 +31,7 @@ void add_profile_command(CLI::App& app, Context& ctx);
 void add_sign_command(CLI::App& app, Context& ctx);
 void add_locate_command(CLI::App& app, Context& ctx);
 void add_verify_command(CLI::App& app, Context& ctx);
+void add_history_command(CLI::App& app, Context& ctx);
 void add_submit_command(CLI::App& app, Context& ctx);
 
 } // namespace neac::cli

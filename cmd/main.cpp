@@ -38,6 +38,7 @@ constexpr CommandEntry kCommands[] = {
     {"locate", add_locate_command},
     {"sign", add_sign_command},
     {"verify", add_verify_command},
+    {"history", add_history_command},
     {"submit", add_submit_command},
 };
 // clang-format on

@@ -1,6 +1,7 @@
 // neac submit: check every component of a dossier manifest (type, size, signatures), then create
 // the dossier on the portal, upload the components (resuming) and submit.
 #include "command.hpp"
+#include "neac/util/clock.hpp"
 
 #include "neac/portal/manifest.hpp"
 #include "neac/portal/records.hpp"
@@ -10,7 +11,6 @@
 #include "neac/util/error.hpp"
 
 #include <chrono>
-#include <ctime>
 
 namespace neac::cli {
 namespace {
@@ -21,15 +21,6 @@ struct SubmitArgs {
     std::string portal_url, token_file, ca_bundle;
     std::vector<std::string> trust;
 };
-
-std::string now_iso8601() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 verify::Policy policy_for(const portal::Manifest& m, const std::vector<std::string>& extra_trust,
                           const Context& ctx) {
@@ -108,7 +99,7 @@ int run_submit(const SubmitArgs& a, Context& ctx) {
     record.token_file = m.token_file;
     record.manifest = m.file.string();
     record.idempotency_key = check.idempotency_key;
-    record.submitted_at = now_iso8601();
+    record.submitted_at = utc_text(std::chrono::system_clock::now());
     record.receipt = result.dossier.receipt;
     portal::save_submission(ctx.home(), record);
 
@@ -138,7 +129,8 @@ void add_submit_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--ca-bundle", args->ca_bundle, "PEM bundle to verify the portal's TLS with");
     cmd->add_option("--trust", args->trust,
                     "More trust anchors for the signatures, besides policy.trust ('sandbox' "
-                    "accepted; repeatable)");
+                    "accepted; repeatable)")
+        ->allow_extra_args(false);
     cmd->footer("Exit: 0 submitted (or dry run passed), 1 a component's signature failed, 3 a "
                 "signature could not be verified (trust), 4 a component or the manifest is bad, 5 "
                 "portal error (run again: it resumes and never creates a second dossier).");

@@ -118,9 +118,11 @@ void add_verify_command(CLI::App& app, Context& ctx) {
                   "revocation, timestamps");
     cmd->add_option("files", args->inputs, "PDF files or folders (searched for *.pdf)")->required();
     cmd->add_option("--trust", args->trust,
-                    "Trust anchors: a PEM/DER file, a folder of them, or 'sandbox' (repeatable)");
+                    "Trust anchors: a PEM/DER file, a folder of them, or 'sandbox' (repeatable)")
+        ->allow_extra_args(false); // one value per --trust: "--trust sandbox FILE" names a file
     cmd->add_option("--extra-certs", args->extra_certs,
-                    "Intermediate certificates for path building (file or folder, repeatable)");
+                    "Intermediate certificates for path building (file or folder, repeatable)")
+        ->allow_extra_args(false);
     cmd->add_flag("--online", args->online,
                   "Fetch OCSP/CRL for certificates whose status is not embedded");
     cmd->add_option("--ocsp-url", args->ocsp_url,
@@ -140,7 +142,8 @@ void add_verify_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--allow", args->allow,
                     "Accept after signing: annotations (no warning), forms (form filling), sha1 "
                     "(weak digests)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);
     cmd->add_option("--junit", args->junit, "Also write a JUnit XML report to this file");
     cmd->add_option("-j,--jobs", args->jobs, "Files checked in parallel (default: CPU count)");
     cmd->add_option("--at", args->at,

@@ -17,6 +17,8 @@
 #   file_mode PATH             octal permission bits, e.g. 600
 #   make_png PATH [W H]        write a small valid PNG (RGBA)
 #   step TEXT                  announce a step on stderr; pass prints the final PASS line
+#   at_exit CMD                run the shell command CMD when the script exits (before $tmp
+#                              is removed); for helper libraries that start servers
 
 set -euo pipefail
 
@@ -26,7 +28,16 @@ NEAC_SOURCE_DIR=${NEAC_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." &
 export NEAC_SOURCE_DIR
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/neac-${TEST_NAME}.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# Helper libraries that start servers (remote_lib.sh, portal_lib.sh) register their stop
+# functions with at_exit, so that several can be sourced together; $tmp goes last.
+_at_exit_cmds=()
+at_exit() { _at_exit_cmds+=("$1"); }
+_run_at_exit() {
+    local c
+    for c in "${_at_exit_cmds[@]}"; do eval "$c" || true; done
+    rm -rf "$tmp"
+}
+trap _run_at_exit EXIT
 export NEAC_HOME="$tmp/home"
 export NO_COLOR=1
 export LC_ALL=C.UTF-8

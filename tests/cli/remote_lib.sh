@@ -41,7 +41,7 @@ stop_sim() {
         SIM_PID=""
     fi
 }
-trap 'stop_sim; rm -rf "$tmp"' EXIT
+at_exit stop_sim
 
 start_sim() {
     stop_sim

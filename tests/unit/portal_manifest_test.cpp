@@ -155,6 +155,13 @@ TEST(PortalManifest, RefusesBrokenYamlAndNonUtf8) {
     EXPECT_EQ(e.kind(), ErrorKind::BadInput);
 }
 
+TEST(PortalManifest, TheShippedExampleIsValid) {
+    portal::Manifest m = portal::load_manifest(fs::path(NEAC_SOURCE_DIR) / "examples/dossier.yaml");
+    ASSERT_EQ(m.components.size(), 4u);
+    EXPECT_EQ(m.components[1].signer, "079188004321");
+    EXPECT_EQ(m.components[3].signature, portal::SignatureRule::Optional);
+}
+
 TEST(PortalManifest, ParsesSizes) {
     EXPECT_EQ(portal::parse_size("20MB"), 20 << 20);
     EXPECT_EQ(portal::parse_size("512 KiB"), 512 << 10);

@@ -1,4 +1,5 @@
 #include "neac/net/retry.hpp"
+#include "neac/util/text.hpp"
 
 #include "neac/crypto/random.hpp"
 #include "neac/util/error.hpp"
@@ -105,6 +106,9 @@ std::string Redactor::redact_body(const std::string& body) const {
             text = text.substr(0, 4000) + "... (" + std::to_string(text.size()) + " bytes)";
         return scrub(std::move(text));
     }
+    // Binary bodies (upload chunks, DER) would only garble the terminal.
+    if (!is_valid_utf8(body))
+        return "(" + std::to_string(body.size()) + " bytes of binary data)";
     std::string text = scrub(body);
     if (text.size() > 2000)
         text = text.substr(0, 2000) + "... (" + std::to_string(body.size()) + " bytes)";

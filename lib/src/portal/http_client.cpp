@@ -40,23 +40,37 @@ Dossier dossier_from(const json& j, long status) {
     d.id = str(j, "dossier_id");
     d.status = str(j, "status");
     d.created = status == 201;
-    d.receipt.dossier_code = str(j, "dossier_code");
     if (d.id.empty() || d.status.empty())
         throw remote_error("the portal's dossier answer has no dossier_id or status");
     if (auto it = j.find("components"); it != j.end() && it->is_array())
         for (const json& c : *it)
             if (c.is_object())
                 d.uploads.push_back(upload_from(c));
-    if (auto it = j.find("receipt"); it != j.end() && it->is_object()) {
-        d.receipt.number = str(*it, "number");
-        d.receipt.issued_at = str(*it, "issued_at");
-        d.receipt.office = str(*it, "office");
-        d.receipt.expected_result_date = str(*it, "expected_result_date");
-    }
+    if (auto it = j.find("receipt"); it != j.end() && it->is_object())
+        d.receipt = receipt_from_json(*it);
+    d.receipt.dossier_code = str(j, "dossier_code");
     return d;
 }
 
 } // namespace
+
+json receipt_to_json(const Receipt& r) {
+    return {{"dossier_code", r.dossier_code},
+            {"number", r.number},
+            {"issued_at", r.issued_at},
+            {"office", r.office},
+            {"expected_result_date", r.expected_result_date}};
+}
+
+Receipt receipt_from_json(const json& j) {
+    Receipt r;
+    r.dossier_code = str(j, "dossier_code");
+    r.number = str(j, "number");
+    r.issued_at = str(j, "issued_at");
+    r.office = str(j, "office");
+    r.expected_result_date = str(j, "expected_result_date");
+    return r;
+}
 
 json request_to_json(const DossierRequest& r) {
     json components = json::array();
@@ -202,8 +216,14 @@ private:
         req.headers.emplace_back("Accept", "application/json");
         if (method == "POST")
             req.headers.emplace_back("Content-Type", "application/json");
-        net::HttpResponse resp =
-            net::perform_with_retry(req, net::Repeat::Safe, policy_, redactor_);
+        net::HttpResponse resp;
+        try {
+            resp = net::perform_with_retry(req, net::Repeat::Safe, policy_, redactor_);
+        } catch (const net::TransportError& e) {
+            throw remote_error("the portal could not be reached while " + what + ": " + e.what())
+                .hint("run the same command again once the portal answers: it finds the same "
+                      "dossier and resumes the upload; nothing is created or sent twice");
+        }
         json j = json::parse(resp.body, nullptr, false);
         bool is_json = !j.is_discarded() && j.is_object();
         std::string message = is_json ? str(j, "message") : std::string();

@@ -47,11 +47,7 @@ void save_submission(const fs::path& home, const SubmissionRecord& r) {
               {"manifest", r.manifest},
               {"idempotency_key", r.idempotency_key},
               {"submitted_at", r.submitted_at},
-              {"receipt",
-               {{"number", r.receipt.number},
-                {"issued_at", r.receipt.issued_at},
-                {"office", r.receipt.office},
-                {"expected_result_date", r.receipt.expected_result_date}}}};
+              {"receipt", receipt_to_json(r.receipt)}};
     write_file_atomically(path, j.dump(2) + "\n", 0600);
 }
 
@@ -74,13 +70,9 @@ std::optional<SubmissionRecord> find_submission(const fs::path& home, const std:
     r.manifest = str(j, "manifest");
     r.idempotency_key = str(j, "idempotency_key");
     r.submitted_at = str(j, "submitted_at");
-    if (auto it = j.find("receipt"); it != j.end() && it->is_object()) {
-        r.receipt.dossier_code = r.dossier_code;
-        r.receipt.number = str(*it, "number");
-        r.receipt.issued_at = str(*it, "issued_at");
-        r.receipt.office = str(*it, "office");
-        r.receipt.expected_result_date = str(*it, "expected_result_date");
-    }
+    if (auto it = j.find("receipt"); it != j.end() && it->is_object())
+        r.receipt = receipt_from_json(*it);
+    r.receipt.dossier_code = r.dossier_code;
     return r;
 }
 

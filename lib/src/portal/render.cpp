@@ -49,14 +49,6 @@ std::string signature_text(const ComponentCheck& c) {
     return out;
 }
 
-json receipt_to_json(const Receipt& r) {
-    return {{"dossier_code", r.dossier_code},
-            {"number", r.number},
-            {"issued_at", r.issued_at},
-            {"office", r.office},
-            {"expected_result_date", r.expected_result_date}};
-}
-
 } // namespace
 
 std::string render_check_text(const Manifest& m, const DossierCheck& check) {

@@ -209,7 +209,10 @@ Error DossierCheck::first_error() const {
 
 std::string idempotency_key(const std::string& portal_url, const DossierRequest& r) {
     // nlohmann::json keeps object keys sorted: the dump is canonical.
-    nlohmann::json j = {{"portal", portal_url}, {"request", request_to_json(r)}};
+    std::string portal = portal_url;
+    while (!portal.empty() && portal.back() == '/')
+        portal.pop_back();
+    nlohmann::json j = {{"portal", portal}, {"request", request_to_json(r)}};
     std::string text = j.dump();
     return hex_encode(crypto::digest(crypto::DigestAlgorithm::Sha256, text.data(), text.size()));
 }

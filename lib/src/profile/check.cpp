@@ -1,4 +1,5 @@
 #include "neac/profile/check.hpp"
+#include "neac/util/clock.hpp"
 
 #include "neac/profile/settings.hpp"
 #include "neac/profile/validate.hpp"
@@ -145,11 +146,7 @@ std::string describe_certificate(const providers::SigningCertificate& c) {
         return c.label;
     const crypto::Certificate& x = c.certificate;
     crypto::Identity id = x.identity();
-    std::time_t t = std::chrono::system_clock::to_time_t(x.not_after());
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char until[16];
-    std::strftime(until, sizeof until, "%Y-%m-%d", &tm);
+    std::string until = utc_text(x.not_after(), "%Y-%m-%d");
     return "serial " + x.serial_hex() + ", " + x.common_name() +
            (id.empty() ? " (no CCCD/CMND)" : " (" + id.kind + " " + mask_account(id.number) + ")") +
            ", valid until " + until + (c.label.empty() ? "" : ", " + c.label);

@@ -1,4 +1,5 @@
 #include "neac/providers/remote_common.hpp"
+#include "neac/util/clock.hpp"
 
 #include "neac/crypto/random.hpp"
 #include "neac/util/error.hpp"
@@ -39,12 +40,7 @@ std::string normal_serial(const std::string& s) {
 }
 
 std::string date_text(std::chrono::system_clock::time_point t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    return utc_text(t, "%Y-%m-%d");
 }
 
 std::string masked(const std::string& digits) {

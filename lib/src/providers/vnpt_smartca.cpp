@@ -1,4 +1,5 @@
 #include "neac/providers/vnpt_smartca.hpp"
+#include "neac/util/clock.hpp"
 
 #include "neac/util/error.hpp"
 
@@ -68,12 +69,7 @@ Error status_error(const std::string& what, const nlohmann::json& r) {
 }
 
 std::string utc_stamp(std::chrono::system_clock::time_point t) {
-    std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char buf[24];
-    std::strftime(buf, sizeof buf, "%Y%m%d%H%M%SZ", &tm);
-    return buf;
+    return utc_text(t, "%Y%m%d%H%M%SZ");
 }
 
 // Signatures in request order: matched by doc_id when every item carries one, else as listed.

@@ -106,6 +106,7 @@ nlohmann::json to_json(const SignatureReport& s) {
                      {"timestamp_time", s.timestamp_time},
                      {"validation_time", s.validation_time},
                      {"digest_algorithm", s.digest_algorithm},
+                     {"document_digest", s.document_digest},
                      {"signature_algorithm", s.signature_algorithm},
                      {"signer_infos", s.signer_infos},
                      {"pdf_reason", s.reason},

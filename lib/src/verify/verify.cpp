@@ -1,4 +1,5 @@
 #include "neac/verify/verify.hpp"
+#include "neac/util/clock.hpp"
 
 #include "neac/crypto/chain.hpp"
 #include "neac/crypto/cms_verify.hpp"
@@ -117,12 +118,7 @@ constexpr std::size_t kMaxContentsBytes = 16u << 20;
 constexpr std::size_t kHashChunk = 1u << 20;
 
 std::string iso_time(Clock::time_point t) {
-    std::time_t tt = Clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return utc_text(t);
 }
 
 // PDF date (ISO 32000-1 §7.9.4) "D:YYYYMMDDHHmmSSOHH'mm'" as ISO 8601 UTC; "" when unreadable.
@@ -711,6 +707,7 @@ private:
                 crypto::check_timestamp_token(w.contents, nullptr, digests[alg->name], extra);
             const crypto::TimestampCheck& ts = *w.doc_ts;
             r.digest_algorithm = alg->name;
+            r.document_digest = hex_encode(digests[alg->name]);
             r.signature_algorithm = ts.signer.signature_algorithm;
             if (!ts.parsed) {
                 fail_format(w, "document timestamp: " + ts.error);
@@ -786,6 +783,8 @@ private:
         }
         const crypto::SignerCheck& first = w.signers.front();
         r.digest_algorithm = first.digest.name;
+        // adbe.pkcs7.sha1 signs the encapsulated SHA-1 of the ranges: that is its document digest.
+        r.document_digest = hex_encode(sha1_filter ? digests["sha1"] : digests[first.digest.name]);
         r.signature_algorithm = first.signature_algorithm;
         r.intact = !w.hash_failure;
         for (const auto& s : w.signers) {

@@ -40,7 +40,8 @@ public:
     std::string scrub(std::string text) const;
     // A body as it may be logged: JSON values under secret keys (password, sp_password,
     // client_secret, access_token, remoteSigningAccessToken, refreshToken, SAD, otp, code, ...)
-    // replaced by "***", then scrub(). Non-JSON bodies are scrubbed and cut to 2000 bytes.
+    // replaced by "***", then scrub(). Other text is scrubbed and cut to 2000 bytes; a body that
+    // is not UTF-8 text is shown as its size only.
     std::string redact_body(const std::string& body) const;
 
 private:

@@ -73,6 +73,11 @@ struct Receipt {
     std::string expected_result_date;
 };
 
+// A receipt in the API's JSON form ({"dossier_code", "number", "issued_at", "office",
+// "expected_result_date"}); missing members read as "".
+nlohmann::json receipt_to_json(const Receipt& receipt);
+Receipt receipt_from_json(const nlohmann::json& j);
+
 struct Dossier {
     std::string id;       // the portal's internal id (used in URLs before submission)
     std::string status;   // "draft", "submitted", ...

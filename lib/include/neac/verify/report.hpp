@@ -90,6 +90,10 @@ struct SignatureReport {
     std::string timestamp_time;  // best proven signing time (timestamp), "" when none
     std::string validation_time; // the time the chain was checked at
     std::string digest_algorithm, signature_algorithm;
+    // Lower-case hex of the digest over the /ByteRange with digest_algorithm ("" when the byte
+    // ranges could not be hashed): what the signer's journal records as the document digest, so
+    // that `history` can tell which journaled transaction made this signature.
+    std::string document_digest;
     std::string reason, location, name; // /Reason, /Location, /Name
     int docmdp = 0; // certification level P of this signature (0 = approval signature)
 
