@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace neac::cli {
 
@@ -21,6 +22,8 @@ struct Context {
     const Console& console() const;
     // The neac home folder (--home, NEAC_HOME, XDG_CONFIG_HOME/neac, ~/.config/neac).
     std::filesystem::path home() const;
+    // --trust arguments as paths: "sandbox" names the embedded sandbox CA's root certificate.
+    std::vector<std::filesystem::path> trust_anchors(const std::vector<std::string>& args) const;
 
 private:
     mutable std::unique_ptr<Console> console_;

@@ -6,7 +6,6 @@
 #include "neac/history/dossier.hpp"
 #include "neac/history/history.hpp"
 #include "neac/history/render.hpp"
-#include "neac/providers/sandbox.hpp"
 #include "neac/sign/journal.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/exit_code.hpp"
@@ -41,9 +40,7 @@ int run_dossier(const HistoryArgs& a, Context& ctx) {
 int run_files(const HistoryArgs& a, Context& ctx) {
     const Console& console = ctx.console();
     verify::Policy policy;
-    for (const std::string& t : a.trust)
-        policy.trust.push_back(t == "sandbox" ? providers::sandbox_root_certificate(ctx.home())
-                                              : std::filesystem::path(t));
+    policy.trust = ctx.trust_anchors(a.trust);
     // Read-only use of the journal; none on this machine is not an error.
     std::optional<sign::Journal> journal;
     std::filesystem::path jpath = sign::Journal::path_for(ctx.home());

@@ -2,6 +2,8 @@
 // exit codes.
 #include "command.hpp"
 
+#include "neac/providers/sandbox.hpp"
+
 #include "neac/util/error.hpp"
 #include "neac/util/exit_code.hpp"
 #include "neac/util/paths.hpp"
@@ -23,6 +25,15 @@ std::filesystem::path Context::home() const {
     return resolve_home(home_flag);
 }
 
+std::vector<std::filesystem::path>
+Context::trust_anchors(const std::vector<std::string>& args) const {
+    std::vector<std::filesystem::path> out;
+    for (const std::string& a : args)
+        out.push_back(a == "sandbox" ? providers::sandbox_root_certificate(home())
+                                     : std::filesystem::path(a));
+    return out;
+}
+
 namespace {
 
 struct CommandEntry {
@@ -38,8 +49,8 @@ constexpr CommandEntry kCommands[] = {
     {"locate", add_locate_command},
     {"sign", add_sign_command},
     {"verify", add_verify_command},
-    {"history", add_history_command},
     {"submit", add_submit_command},
+    {"history", add_history_command},
 };
 // clang-format on
 

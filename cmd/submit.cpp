@@ -7,7 +7,6 @@
 #include "neac/portal/records.hpp"
 #include "neac/portal/render.hpp"
 #include "neac/portal/submit.hpp"
-#include "neac/providers/sandbox.hpp"
 #include "neac/util/error.hpp"
 
 #include <chrono>
@@ -27,9 +26,7 @@ verify::Policy policy_for(const portal::Manifest& m, const std::vector<std::stri
     verify::Policy policy;
     std::vector<std::string> trust = m.policy.trust;
     trust.insert(trust.end(), extra_trust.begin(), extra_trust.end());
-    for (const std::string& t : trust)
-        policy.trust.push_back(t == "sandbox" ? providers::sandbox_root_certificate(ctx.home())
-                                              : std::filesystem::path(t));
+    policy.trust = ctx.trust_anchors(trust);
     policy.require_timestamp = m.policy.require_timestamp;
     policy.require_trusted = m.policy.require_trusted;
     policy.revocation = m.policy.revocation;

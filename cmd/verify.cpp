@@ -2,7 +2,6 @@
 // signing, chain, revocation, timestamps), many files in parallel, text, JSON or JUnit output.
 #include "command.hpp"
 
-#include "neac/providers/sandbox.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
 #include "neac/verify/render.hpp"
@@ -43,9 +42,7 @@ std::chrono::system_clock::time_point parse_time(const std::string& text) {
 int run_verify(const VerifyArgs& a, Context& ctx) {
     const Console& console = ctx.console();
     verify::Policy policy;
-    for (const std::string& t : a.trust)
-        policy.trust.push_back(t == "sandbox" ? providers::sandbox_root_certificate(ctx.home())
-                                              : std::filesystem::path(t));
+    policy.trust = ctx.trust_anchors(a.trust);
     for (const std::string& e : a.extra_certs)
         policy.extra_certs.push_back(e);
     policy.online = a.online;

@@ -191,7 +191,7 @@ std::string ole_file(const std::vector<std::u16string>& streams) {
 
 TEST(PortalSniff, RecognisesTypesByContentNotName) {
     TempDir dir;
-    write_file(dir / "a.docx", "%PDF-1.7\n%...\n");
+    write_file(dir / "a.docx", "%PDF-1.7\n%...\n%%EOF\n");
     EXPECT_EQ(portal::sniff_content(dir / "a.docx").type, "pdf");
     write_file(dir / "b.pdf", ole_file({u"Root Entry", u"1Table", u"WordDocument"}));
     EXPECT_EQ(portal::sniff_content(dir / "b.pdf").type, "doc");
@@ -211,6 +211,9 @@ TEST(PortalSniff, RecognisesTypesByContentNotName) {
     EXPECT_EQ(portal::sniff_content(dir / "f.pdf").what, "a PNG image");
     write_file(dir / "g.pdf", "");
     EXPECT_EQ(portal::sniff_content(dir / "g.pdf").type, "");
+    write_file(dir / "cut.pdf", "%PDF-1.7\n1 0 obj\n<< /Type /Catalog");
+    EXPECT_EQ(portal::sniff_content(dir / "cut.pdf").type, "");
+    EXPECT_NE(portal::sniff_content(dir / "cut.pdf").what.find("truncated"), std::string::npos);
     // A truncated ZIP or OLE2 header is not a crash.
     write_file(dir / "h.docx", "PK\x03\x04");
     EXPECT_EQ(portal::sniff_content(dir / "h.docx").type, "");

@@ -161,9 +161,16 @@ ContentType sniff_content(const fs::path& file) {
     }
     std::string head = read_at(in, 0, 1024);
     auto starts = [&](std::string_view magic) { return head.rfind(magic, 0) == 0; };
-    if (head.find("%PDF-") != std::string::npos)
-        t = {"pdf", "application/pdf", "a PDF document"};
-    else if (starts("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"))
+    if (head.find("%PDF-") != std::string::npos) {
+        // Readers tolerate a little after %%EOF, not a file cut short: that is an upload that
+        // stopped halfway, and the portal would store it as it is.
+        std::int64_t tail_size = std::min<std::int64_t>(size, 1024);
+        bool ends =
+            read_at(in, size - tail_size, static_cast<std::size_t>(tail_size)).find("%%EOF") !=
+            std::string::npos;
+        t = ends ? ContentType{"pdf", "application/pdf", "a PDF document"}
+                 : ContentType{"", "", "a PDF without its end (no %%EOF): truncated or damaged"};
+    } else if (starts("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"))
         t = ole_has_word_document(in, size)
                 ? ContentType{"doc", "application/msword", "a Word 97-2003 document"}
                 : ContentType{"", "",
