@@ -54,4 +54,20 @@ json_check "$OUT" 'd["submission"]["created"] and d["submission"]["status"] == "
 assert_eq "$(portal_stat 'd["dossiers"]')" 1 "dossiers on the portal"
 assert_eq "$(portal_stat 'd["bytes_received"]')" "$((size + first_part + rest))" \
     "bytes received (none twice)"
+
+step "the portal fails at submission: the re-run submits without uploading again"
+stop_portal
+rm -rf "$PORTAL_DB" "$PORTAL_STORE"
+start_portal --trust "$trust" --fault '500@submit*1'
+expect_exit 5 "$NEAC" submit "$d/dossier.yaml" --portal "$PORTAL_URL"
+assert_file_contains "$ERR" "HTTP 500 while submitting the dossier"
+assert_file_contains "$ERR" "run the same command again"
+expect_exit 0 "$NEAC" --json submit "$d/dossier.yaml" --portal "$PORTAL_URL"
+json_check "$OUT" 'not d["submission"]["created"] and d["submission"]["bytes_sent"] == 0'
+assert_eq "$(portal_stat 'd["dossiers"]')" 1 "dossiers on the portal"
+
+step "no portal at all: exit 5, and the message says what to do"
+stop_portal
+expect_exit 5 "$NEAC" submit "$d/dossier.yaml" --portal "$PORTAL_URL"
+assert_file_contains "$ERR" "could not be reached"
 pass

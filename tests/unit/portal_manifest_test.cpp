@@ -5,6 +5,7 @@
 #include "support/pki.hpp"
 
 #include <gtest/gtest.h>
+#include <random>
 
 namespace {
 
@@ -160,6 +161,41 @@ TEST(PortalManifest, TheShippedExampleIsValid) {
     ASSERT_EQ(m.components.size(), 4u);
     EXPECT_EQ(m.components[1].signer, "079188004321");
     EXPECT_EQ(m.components[3].signature, portal::SignatureRule::Optional);
+}
+
+// Hand-edited manifests break in every way: whatever the bytes, the answer is a manifest or a
+// neac::Error, never another exception or a crash.
+TEST(PortalManifest, MutatedManifestsAreReadOrRefused) {
+    TempDir dir;
+    std::mt19937 rng(20261126);
+    const std::string alphabet = ":-[]{}\"'#&*!|>%@` \n\t.0123456789abcxyzĐ\xff\x00";
+    int refused = 0;
+    for (int round = 0; round < 1500; ++round) {
+        std::string text = kGood;
+        int edits = 1 + static_cast<int>(rng() % 4);
+        for (int e = 0; e < edits; ++e) {
+            std::size_t at = rng() % text.size();
+            switch (rng() % 3) {
+            case 0:
+                text[at] = alphabet[rng() % alphabet.size()];
+                break;
+            case 1:
+                text.erase(at, 1 + rng() % 8);
+                break;
+            default:
+                text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+            }
+        }
+        write_file(dir / "d.yaml", text);
+        try {
+            portal::load_manifest(dir / "d.yaml");
+        } catch (const Error&) {
+            ++refused;
+        } catch (const std::exception& e) {
+            FAIL() << "round " << round << ": " << e.what() << "\n" << text;
+        }
+    }
+    EXPECT_GT(refused, 300); // the mutations do reach the checks
 }
 
 TEST(PortalManifest, ParsesSizes) {
