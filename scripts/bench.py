@@ -307,6 +307,70 @@ def bench_remote(work, env, quick):
           f"({'met' if met else 'NOT met'})")
 
 
+def bench_submit(work, env, quick):
+    """neac submit of a dossier at the portal's size limit (check: type, size, SHA-256, verify;
+    then create, chunked upload, submit) to the portal simulator on loopback, against the floor
+    of hashing the same bytes once and sending them once (openssl dgst + one curl upload)."""
+    make_pdf = os.path.join(ROOT, "tests/support/make_pdf.py")
+    runs = 3 if quick else 5
+    size = 20  # MiB: the default portal limit per component
+    d = os.path.join(work, "dossier")
+    os.makedirs(d)
+    env = dict(env, NEAC_SANDBOX_DELAY="0", NEAC_PORTAL_TOKEN="sim-portal-token-Zm9v")
+    subprocess.run([NEAC, "profile", "add", "benchs", "--display-name", "NGUYỄN VĂN A",
+                    "--phone", "0912345678", "--account", "001099012345", "--provider",
+                    "sandbox", "--force"], env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    src = os.path.join(d, "scan.pdf")
+    subprocess.run([sys.executable, make_pdf, src, "--pad-bytes", str(size * MiB - 80000)],
+                   check=True)
+    signed = os.path.join(d, "scan.signed.pdf")
+    subprocess.run([NEAC, "-q", "sign", src, "--profile", "benchs", "-o", signed], env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    os.unlink(src)
+    root = os.path.join(env["NEAC_HOME"], "sandbox", "root-ca.pem")
+    sim = subprocess.Popen([os.path.join(ROOT, "build", "tests", "portal_sim"), "--db",
+                            os.path.join(work, "portal.db"), "--store",
+                            os.path.join(work, "portal-store"), "--trust", root,
+                            "--max-bytes", str(64 * MiB)],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = sim.stdout.readline().strip().removeprefix("listening on ") + "/neac/v1"
+        manifest = os.path.join(d, "dossier.yaml")
+        counter = [0]
+
+        def submit():
+            # A new form value each run: a new dossier, so every run uploads every byte.
+            counter[0] += 1
+            with open(manifest, "w", encoding="utf-8") as f:
+                f.write(f"portal: {{url: {url}, max-file-size: 64MB}}\n"
+                        "procedure: {code: \"1.001193\"}\n"
+                        "applicant: {name: NGUYỄN VĂN A, id: \"001099012345\", "
+                        "phone: \"0912345678\"}\n"
+                        f"form: {{lan: \"{counter[0]}\"}}\n"
+                        "components:\n"
+                        "  - {code: TP1, title: Scan, file: scan.signed.pdf, "
+                        "signature: required}\n"
+                        "policy: {trust: [sandbox]}\n")
+            return run([NEAC, "-q", "submit", manifest], env=env)
+
+        upload = (f"openssl dgst -sha256 '{signed}' >/dev/null && curl -s -o /dev/null -X PATCH "
+                  f"-H 'Authorization: Bearer x' --data-binary @'{signed}' '{url}/floor'")
+        floor, _ = median_of(lambda: run(["sh", "-c", upload]), runs)
+        verify, _ = median_of(lambda: run([NEAC, "-q", "verify", signed, "--trust", root],
+                                          env=env), runs)
+        neac, rss = median_of(submit, runs)
+    finally:
+        sim.terminate()
+        sim.wait()
+    print(f"submit: one {size} MiB signed component to the portal simulator, median of {runs} "
+          "runs after one warm-up")
+    print(f"  floor (openssl dgst + one curl upload) {floor:.3f} s, neac verify {verify:.3f} s, "
+          f"neac submit {neac:.3f} s (peak RSS {rss:.1f} MiB)")
+    print(f"  neac submit / floor {neac / floor:.2f}; the rest is the check (verify) and the "
+          "portal's own work (fsync per chunk, SHA-256 and signature check of the upload)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("which", nargs="*", default=["sign"])
@@ -324,9 +388,11 @@ def main():
                 bench_locate(work, env, a.quick)
             elif which == "remote":
                 bench_remote(work, env, a.quick)
+            elif which == "submit":
+                bench_submit(work, env, a.quick)
             else:
                 sys.exit(f"bench: unknown benchmark '{which}' "
-                         "(known: sign, verify, locate, remote)")
+                         "(known: sign, verify, locate, remote, submit)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
