@@ -46,17 +46,8 @@
 //                        ("upload" is the PATCH; "upload-state" the GET of the same resource)
 //   --tls-cert PEM --tls-key PEM   serve HTTPS ("listening on https://127.0.0.1:PORT")
 //
-// Links with neaccore (SHA-256, random ids, PDF signature verification) and SQLite.
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
-#include <httplib.h>
+// Links with neaccore (SHA-256, random ids, PDF signature verification, its SQLite wrapper).
+#include "sim_common.hpp"
 
 #include "neac/crypto/chain.hpp"
 #include "neac/crypto/digest.hpp"
@@ -64,31 +55,26 @@
 #include "neac/util/bytes.hpp"
 #include "neac/verify/report.hpp"
 #include "neac/verify/verify.hpp"
+#include "util/fd.hpp"
+#include "util/sqlite.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
-#include <sqlite3.h>
 
 #include <cerrno>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <filesystem>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <pthread.h>
 #include <regex>
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -96,14 +82,12 @@ namespace {
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
+using neac::Fd;
+using neac::sqlite::Statement;
+using sim_common::die;
 
 constexpr const char* kBase = "/neac/v1";
 constexpr const char* kPdf = "application/pdf";
-
-[[noreturn]] void die(const std::string& what) {
-    std::cerr << "portal_sim: " << what << "\n";
-    std::exit(2);
-}
 
 std::string dump(const json& j) {
     // Strings come from parsed (so valid UTF-8) JSON or from our own code; replace is a guard.
@@ -146,67 +130,6 @@ std::string add_working_days(std::tm from, int days) {
 }
 
 // --- SQLite -----------------------------------------------------------------------------------
-
-struct DbCloser {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-
-// One prepared statement, finalized when it goes out of scope. SQLite failures throw
-// std::runtime_error: the HTTP layer turns them into a 500 answer.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            fail("prepare");
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, const std::string& v) {
-        check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-        return *this;
-    }
-    Statement& bind(int i, std::int64_t v) {
-        check(sqlite3_bind_int64(stmt_, i, v));
-        return *this;
-    }
-    Statement& bind_null(int i) {
-        check(sqlite3_bind_null(stmt_, i));
-        return *this;
-    }
-    bool step() {
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc != SQLITE_DONE)
-            fail("step");
-        return false;
-    }
-    void run() {
-        while (step()) {
-        }
-    }
-    std::string text(int col) const {
-        const unsigned char* p = sqlite3_column_text(stmt_, col);
-        return p ? std::string(reinterpret_cast<const char*>(p),
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-                 : std::string();
-    }
-    std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-
-private:
-    void check(int rc) {
-        if (rc != SQLITE_OK)
-            fail("bind");
-    }
-    [[noreturn]] void fail(const char* what) {
-        throw std::runtime_error(std::string("sqlite ") + what + ": " + sqlite3_errmsg(db_));
-    }
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
 
 const char* const kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS dossiers(
@@ -261,79 +184,31 @@ CREATE TABLE IF NOT EXISTS signatures(
 CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 )SQL";
 
-class Database {
-public:
-    explicit Database(const std::string& file) {
-        sqlite3* raw = nullptr;
-        int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
-        db_.reset(raw);
-        if (rc != SQLITE_OK)
-            throw std::runtime_error("cannot open " + file + ": " +
-                                     (raw ? sqlite3_errmsg(raw) : "out of memory"));
-        sqlite3_busy_timeout(raw, 5000);
-        // WAL with synchronous=FULL: a committed row is on disk before the answer goes out.
-        exec("PRAGMA journal_mode=WAL");
-        exec("PRAGMA synchronous=FULL");
-        exec("PRAGMA foreign_keys=ON");
-        exec(kSchema);
-    }
+// The portal's database: created if missing, with the schema in place. WAL with
+// synchronous=FULL: a committed row is on disk before the answer goes out. SQLite failures throw
+// neac::Error: the HTTP layer turns them into a 500 answer.
+neac::sqlite::Database open_database(const std::string& file) {
+    neac::sqlite::OpenOptions o;
+    o.name = "portal database " + file;
+    o.noun = "portal database";
+    neac::sqlite::Database db(file, o);
+    db.exec(kSchema);
+    return db;
+}
 
-    sqlite3* get() const { return db_.get(); }
-
-    void exec(const char* sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
-            std::string msg = err ? err : sqlite3_errmsg(db_.get());
-            sqlite3_free(err);
-            throw std::runtime_error("sqlite: " + msg);
-        }
-    }
-
-    // BEGIN IMMEDIATE ... COMMIT, rolled back if the body throws.
-    template <class F> void transaction(F&& body) {
-        exec("BEGIN IMMEDIATE");
-        try {
-            body();
-            exec("COMMIT");
-        } catch (...) {
-            sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
-    }
-
-    // Increments counter `name` and returns the new value (inside the caller's transaction).
-    std::int64_t next(const std::string& name) {
-        Statement(get(), "INSERT INTO counters(name, value) VALUES(?1, 1) "
-                         "ON CONFLICT(name) DO UPDATE SET value = value + 1")
-            .bind(1, name)
-            .run();
-        Statement q(get(), "SELECT value FROM counters WHERE name = ?1");
-        q.bind(1, name);
-        q.step();
-        return q.integer(0);
-    }
-
-private:
-    DbPtr db_;
-};
+// Increments counter `name` and returns the new value (inside the caller's transaction).
+std::int64_t next_counter(const neac::sqlite::Database& db, const std::string& name) {
+    Statement(db, "INSERT INTO counters(name, value) VALUES(?1, 1) "
+                  "ON CONFLICT(name) DO UPDATE SET value = value + 1")
+        .bind(1, name)
+        .run();
+    Statement q(db, "SELECT value FROM counters WHERE name = ?1");
+    q.bind(1, name);
+    q.step();
+    return q.integer(0);
+}
 
 // --- files ------------------------------------------------------------------------------------
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 [[noreturn]] void io_fail(const std::string& what, const fs::path& p) {
     throw std::runtime_error(what + " " + p.string() + ": " + std::strerror(errno));
@@ -463,7 +338,7 @@ std::optional<Fault> parse_fault(const std::string& spec, std::string& error) {
 // --- options ----------------------------------------------------------------------------------
 
 struct Options {
-    int port = 0;
+    sim_common::ServerOptions server;
     std::string db, store;
     std::string token = "sim-portal-token-Zm9v";
     std::vector<fs::path> trust;
@@ -473,7 +348,6 @@ struct Options {
     std::string name = "Cổng Dịch vụ công tỉnh Điện Biên (simulator)";
     std::string code_prefix = "H40.22";
     std::vector<Fault> faults;
-    std::string tls_cert, tls_key;
 };
 
 std::int64_t positive(const std::string& flag, const std::string& v) {
@@ -484,49 +358,36 @@ std::int64_t positive(const std::string& flag, const std::string& v) {
 
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                die("missing value for " + a);
-            return argv[++i];
-        };
-        if (a == "--port") {
-            std::string v = value();
-            if (!all_digits(v, 5) || std::stoi(v) > 65535)
-                die("--port needs a port number");
-            o.port = std::stoi(v);
-        } else if (a == "--db")
-            o.db = value();
-        else if (a == "--store")
-            o.store = value();
-        else if (a == "--token")
-            o.token = value();
-        else if (a == "--trust")
-            o.trust.push_back(value());
-        else if (a == "--max-bytes")
-            o.max_bytes = positive(a, value());
-        else if (a == "--chunk-bytes")
-            o.chunk_bytes = positive(a, value());
-        else if (a == "--office")
-            o.office = value();
-        else if (a == "--name")
-            o.name = value();
-        else if (a == "--code-prefix")
-            o.code_prefix = value();
-        else if (a == "--fault") {
-            std::string error;
-            auto f = parse_fault(value(), error);
-            if (!f)
-                die("--fault: " + error);
-            o.faults.push_back(*f);
-        } else if (a == "--tls-cert")
-            o.tls_cert = value();
-        else if (a == "--tls-key")
-            o.tls_key = value();
-        else
-            die("unknown option " + a);
-    }
+    sim_common::OptionParser options;
+    sim_common::add_server_options(options, o.server);
+    // Stricter than the shared --port: a port number, nothing else.
+    options
+        .value("--port",
+               [&o](const std::string& v) {
+                   if (!all_digits(v, 5) || std::stoi(v) > 65535)
+                       die("--port needs a port number");
+                   o.server.port = std::stoi(v);
+               })
+        .text("--db", o.db)
+        .text("--store", o.store)
+        .text("--token", o.token)
+        .value("--trust", [&o](const std::string& v) { o.trust.push_back(v); })
+        .value("--max-bytes",
+               [&o](const std::string& v) { o.max_bytes = positive("--max-bytes", v); })
+        .value("--chunk-bytes",
+               [&o](const std::string& v) { o.chunk_bytes = positive("--chunk-bytes", v); })
+        .text("--office", o.office)
+        .text("--name", o.name)
+        .text("--code-prefix", o.code_prefix)
+        .value("--fault",
+               [&o](const std::string& v) {
+                   std::string error;
+                   auto f = parse_fault(v, error);
+                   if (!f)
+                       die("--fault: " + error);
+                   o.faults.push_back(*f);
+               })
+        .parse(argc, argv);
     if (o.db.empty() || o.store.empty())
         die("usage: portal_sim --db FILE.sqlite --store DIR [--port N] [--token T] [--trust PEM]..."
             " [--max-bytes N] [--chunk-bytes N] [--fault SPEC]... [--office TEXT]");
@@ -742,7 +603,7 @@ json upload_state(const ComponentRow& c) {
 
 class Portal {
 public:
-    explicit Portal(Options o) : opt_(std::move(o)), db_(opt_.db) {
+    explicit Portal(Options o) : opt_(std::move(o)), db_(open_database(opt_.db)) {
         faults_ = opt_.faults;
         std::error_code ec;
         fs::create_directories(opt_.store, ec);
@@ -780,16 +641,8 @@ public:
     }
 
     std::optional<Fault> take_http_fault(const std::string& route) {
-        for (Fault& f : faults_) {
-            if (f.left == 0 || (f.kind != "500" && f.kind != "503"))
-                continue;
-            if (f.route != "any" && f.route != route)
-                continue;
-            if (f.left > 0)
-                --f.left;
-            return f;
-        }
-        return std::nullopt;
+        return sim_common::take_fault(
+            faults_, route, [](const Fault& f) { return f.kind == "500" || f.kind == "503"; });
     }
 
     void add_fault(const Fault& f) { faults_.push_back(f); }
@@ -829,31 +682,18 @@ public:
         d.status = "draft";
         d.created_at = iso_now();
         db_.transaction([&] {
-            Statement(db_.get(), "INSERT INTO dossiers(id, idempotency_key, request_hash, "
-                                 "request, procedure_code, status, created_at) "
-                                 "VALUES(?1, ?2, ?3, ?4, ?5, 'draft', ?6)")
-                .bind(1, d.id)
-                .bind(2, key)
-                .bind(3, hash)
-                .bind(4, canonical)
-                .bind(5, procedure)
-                .bind(6, d.created_at)
+            Statement(db_, "INSERT INTO dossiers(id, idempotency_key, request_hash, "
+                           "request, procedure_code, status, created_at) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, 'draft', ?6)")
+                .bind_all(d.id, key, hash, canonical, procedure, d.created_at)
                 .run();
             for (const ComponentRow& c : comps)
-                Statement(db_.get(),
-                          "INSERT INTO components(dossier, position, code, title, file_name, "
-                          "size, sha256, media_type, signature_required, expected_signer) "
-                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-                    .bind(1, d.id)
-                    .bind(2, c.position)
-                    .bind(3, c.code)
-                    .bind(4, c.title)
-                    .bind(5, c.file_name)
-                    .bind(6, c.size)
-                    .bind(7, c.sha256)
-                    .bind(8, c.media_type)
-                    .bind(9, static_cast<std::int64_t>(c.signature_required))
-                    .bind(10, c.expected_signer)
+                Statement(db_, "INSERT INTO components(dossier, position, code, title, file_name, "
+                               "size, sha256, media_type, signature_required, expected_signer) "
+                               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+                    .bind_all(d.id, c.position, c.code, c.title, c.file_name, c.size, c.sha256,
+                              c.media_type, static_cast<std::int64_t>(c.signature_required),
+                              c.expected_signer)
                     .run();
         });
         return {201, document(d)};
@@ -911,11 +751,9 @@ public:
         bytes_received_ += static_cast<std::int64_t>(keep);
         c.received += static_cast<std::int64_t>(keep);
         if (c.received < c.size) {
-            Statement(db_.get(), "UPDATE components SET received_bytes = ?1 "
-                                 "WHERE dossier = ?2 AND code = ?3")
-                .bind(1, c.received)
-                .bind(2, c.dossier)
-                .bind(3, c.code)
+            Statement(db_, "UPDATE components SET received_bytes = ?1 "
+                           "WHERE dossier = ?2 AND code = ?3")
+                .bind_all(c.received, c.dossier, c.code)
                 .run();
             out.body = upload_state(c);
             return out;
@@ -960,11 +798,11 @@ public:
             std::string day = format_tm(now, "%y%m%d");
             char seq[32];
             std::snprintf(seq, sizeof seq, "%04lld",
-                          static_cast<long long>(db_.next("day:" + day)));
+                          static_cast<long long>(next_counter(db_, "day:" + day)));
             d.code = opt_.code_prefix + "-" + day + "-" + seq;
             char number[32];
             std::snprintf(number, sizeof number, "BN-%06lld",
-                          static_cast<long long>(db_.next("receipt")));
+                          static_cast<long long>(next_counter(db_, "receipt")));
             d.submitted_at = format_tm(now, "%Y-%m-%dT%H:%M:%SZ");
             json receipt = {{"number", number},
                             {"issued_at", d.submitted_at},
@@ -972,12 +810,9 @@ public:
                             {"expected_result_date", add_working_days(now, 5)}};
             d.receipt = dump(receipt);
             d.status = "submitted";
-            Statement(db_.get(), "UPDATE dossiers SET status = 'submitted', code = ?1, "
-                                 "receipt = ?2, submitted_at = ?3 WHERE id = ?4")
-                .bind(1, d.code)
-                .bind(2, d.receipt)
-                .bind(3, d.submitted_at)
-                .bind(4, d.id)
+            Statement(db_, "UPDATE dossiers SET status = 'submitted', code = ?1, "
+                           "receipt = ?2, submitted_at = ?3 WHERE id = ?4")
+                .bind_all(d.code, d.receipt, d.submitted_at, d.id)
                 .run();
         });
         return document(d);
@@ -990,11 +825,11 @@ public:
         json comps = json::array();
         for (const ComponentRow& c : components(d.id)) {
             json sigs = json::array();
-            Statement q(db_.get(),
+            Statement q(db_,
                         "SELECT idx, kind, field, signer_name, identity_kind, identity_number, "
                         "issuer, serial, claimed_time, timestamp_time, verdict, detail, reason "
                         "FROM signatures WHERE dossier = ?1 AND component = ?2 ORDER BY idx");
-            q.bind(1, d.id).bind(2, c.code);
+            q.bind_all(d.id, c.code);
             while (q.step())
                 sigs.push_back({{"index", q.integer(0)},
                                 {"kind", q.text(1)},
@@ -1028,7 +863,7 @@ public:
 
     json stats() {
         auto scalar = [&](const char* sql) {
-            Statement q(db_.get(), sql);
+            Statement q(db_, sql);
             q.step();
             return q.integer(0);
         };
@@ -1050,15 +885,8 @@ public:
 private:
     static DossierRow read_dossier(const Statement& q) {
         DossierRow d;
-        d.id = q.text(0);
-        d.key = q.text(1);
-        d.request_hash = q.text(2);
-        d.procedure_code = q.text(3);
-        d.status = q.text(4);
-        d.code = q.text(5);
-        d.receipt = q.text(6);
-        d.created_at = q.text(7);
-        d.submitted_at = q.text(8);
+        q.columns(d.id, d.key, d.request_hash, d.procedure_code, d.status, d.code, d.receipt,
+                  d.created_at, d.submitted_at);
         return d;
     }
 
@@ -1067,8 +895,7 @@ private:
         "created_at, submitted_at FROM dossiers ";
 
     std::optional<DossierRow> find_by_key(const std::string& key) {
-        Statement q(db_.get(),
-                    (std::string(kDossierColumns) + "WHERE idempotency_key = ?1").c_str());
+        Statement q(db_, (std::string(kDossierColumns) + "WHERE idempotency_key = ?1").c_str());
         q.bind(1, key);
         if (!q.step())
             return std::nullopt;
@@ -1076,9 +903,9 @@ private:
     }
 
     DossierRow require_dossier(const std::string& id_or_code, bool by_code = true) {
-        Statement q(db_.get(), (std::string(kDossierColumns) +
-                                (by_code ? "WHERE id = ?1 OR code = ?1" : "WHERE id = ?1"))
-                                   .c_str());
+        Statement q(db_, (std::string(kDossierColumns) +
+                          (by_code ? "WHERE id = ?1 OR code = ?1" : "WHERE id = ?1"))
+                             .c_str());
         q.bind(1, id_or_code);
         if (!q.step())
             throw ApiError{404, "not_found", "no dossier " + id_or_code};
@@ -1092,28 +919,15 @@ private:
 
     static ComponentRow read_component(const Statement& q) {
         ComponentRow c;
-        c.dossier = q.text(0);
-        c.position = q.integer(1);
-        c.code = q.text(2);
-        c.title = q.text(3);
-        c.file_name = q.text(4);
-        c.size = q.integer(5);
-        c.sha256 = q.text(6);
-        c.media_type = q.text(7);
-        c.signature_required = q.integer(8) != 0;
-        c.expected_signer = q.text(9);
-        c.received = q.integer(10);
-        c.complete = q.integer(11) != 0;
-        c.uploaded_at = q.text(12);
-        c.verdict = q.text(13);
-        c.summary = q.text(14);
+        q.columns(c.dossier, c.position, c.code, c.title, c.file_name, c.size, c.sha256,
+                  c.media_type, c.signature_required, c.expected_signer, c.received, c.complete,
+                  c.uploaded_at, c.verdict, c.summary);
         return c;
     }
 
     std::vector<ComponentRow> components(const std::string& dossier) {
         Statement q(
-            db_.get(),
-            (std::string(kComponentColumns) + "WHERE dossier = ?1 ORDER BY position").c_str());
+            db_, (std::string(kComponentColumns) + "WHERE dossier = ?1 ORDER BY position").c_str());
         q.bind(1, dossier);
         std::vector<ComponentRow> out;
         while (q.step())
@@ -1122,9 +936,9 @@ private:
     }
 
     ComponentRow require_component(const DossierRow& d, const std::string& code) {
-        Statement q(db_.get(),
+        Statement q(db_,
                     (std::string(kComponentColumns) + "WHERE dossier = ?1 AND code = ?2").c_str());
-        q.bind(1, d.id).bind(2, code);
+        q.bind_all(d.id, code);
         if (!q.step())
             throw ApiError{404, "not_found", "dossier " + d.id + " has no component " + code};
         return read_component(q);
@@ -1164,10 +978,9 @@ private:
         std::string actual = sha256_file(file);
         if (actual != c.sha256) {
             write_at(file, 0, nullptr, 0);
-            Statement(db_.get(), "UPDATE components SET received_bytes = 0 "
-                                 "WHERE dossier = ?1 AND code = ?2")
-                .bind(1, c.dossier)
-                .bind(2, c.code)
+            Statement(db_, "UPDATE components SET received_bytes = 0 "
+                           "WHERE dossier = ?1 AND code = ?2")
+                .bind_all(c.dossier, c.code)
                 .run();
             c.received = 0;
             out.status = 422;
@@ -1205,53 +1018,37 @@ private:
         c.complete = true;
         c.uploaded_at = iso_now();
         db_.transaction([&] {
-            Statement(db_.get(), "DELETE FROM signatures WHERE dossier = ?1 AND component = ?2")
-                .bind(1, c.dossier)
-                .bind(2, c.code)
+            Statement(db_, "DELETE FROM signatures WHERE dossier = ?1 AND component = ?2")
+                .bind_all(c.dossier, c.code)
                 .run();
             for (const auto& s : sigs) {
                 neac::verify::CertificateInfo who =
                     s.signer.value_or(neac::verify::CertificateInfo{});
                 std::string sub = neac::verify::sub_indication_name(s.sub_indication);
-                Statement(db_.get(),
+                Statement(db_,
                           "INSERT INTO signatures(dossier, component, idx, kind, field, "
                           "signer_name, identity_kind, identity_number, issuer, serial, "
                           "claimed_time, timestamp_time, verdict, detail, reason) "
                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
                           "?15)")
-                    .bind(1, c.dossier)
-                    .bind(2, c.code)
-                    .bind(3, static_cast<std::int64_t>(s.index))
-                    .bind(4, s.kind)
-                    .bind(5, s.field)
-                    .bind(6, who.common_name)
-                    .bind(7, who.identity_kind)
-                    .bind(8, who.identity_number)
-                    .bind(9, who.issuer)
-                    .bind(10, who.serial)
-                    .bind(11, s.claimed_time)
-                    .bind(12, s.timestamp_time)
-                    .bind(13, std::string(neac::verify::indication_name(s.indication)))
-                    .bind(14, sub.empty() ? s.reason_text : sub)
-                    .bind(15, s.reason_text)
+                    .bind_all(c.dossier, c.code, static_cast<std::int64_t>(s.index), s.kind,
+                              s.field, who.common_name, who.identity_kind, who.identity_number,
+                              who.issuer, who.serial, s.claimed_time, s.timestamp_time,
+                              std::string(neac::verify::indication_name(s.indication)),
+                              sub.empty() ? s.reason_text : sub, s.reason_text)
                     .run();
             }
-            Statement(db_.get(), "UPDATE components SET received_bytes = ?1, complete = 1, "
-                                 "uploaded_at = ?2, verdict = ?3, summary = ?4 "
-                                 "WHERE dossier = ?5 AND code = ?6")
-                .bind(1, c.received)
-                .bind(2, c.uploaded_at)
-                .bind(3, c.verdict)
-                .bind(4, c.summary)
-                .bind(5, c.dossier)
-                .bind(6, c.code)
+            Statement(db_, "UPDATE components SET received_bytes = ?1, complete = 1, "
+                           "uploaded_at = ?2, verdict = ?3, summary = ?4 "
+                           "WHERE dossier = ?5 AND code = ?6")
+                .bind_all(c.received, c.uploaded_at, c.verdict, c.summary, c.dossier, c.code)
                 .run();
         });
         out.body = upload_state(c);
     }
 
     Options opt_;
-    Database db_;
+    neac::sqlite::Database db_;
     std::mutex mu_;
     std::vector<Fault> faults_;
     std::map<std::string, std::int64_t> requests_;
@@ -1354,16 +1151,12 @@ void add_api(httplib::Server& server, Portal& portal) {
             if (out.fault == "crash-upload") {
                 // "The portal stops in the middle of an upload": the bytes up to the fault's
                 // count are on disk and in the database; nobody answers.
-                std::fprintf(stderr, "portal_sim: crash-upload: exiting with code 3\n");
-                std::fflush(stderr);
+                sim_common::log("crash-upload: exiting with code 3");
                 ::_exit(3);
             }
             if (out.fault == "drop-upload") {
-                // Headers go out, then the connection closes with the body missing.
-                std::fprintf(stderr, "portal_sim: drop-upload: closing the connection\n");
-                res.status = 200;
-                res.set_content_provider(1000, "application/json",
-                                         [](size_t, size_t, httplib::DataSink&) { return false; });
+                sim_common::log("drop-upload: closing the connection");
+                sim_common::drop_connection(res);
                 return;
             }
             send_json(res, out.status, out.body);
@@ -1410,23 +1203,12 @@ void add_control(httplib::Server& server, Portal& portal) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
+    sim_common::start("portal_sim");
     Options opt = parse(argc, argv);
-    std::unique_ptr<Portal> portal;
-    try {
-        portal = std::make_unique<Portal>(opt);
-    } catch (const std::exception& e) {
-        die(e.what());
-    }
-    std::unique_ptr<httplib::Server> server_owner;
-    if (!opt.tls_cert.empty())
-        server_owner =
-            std::make_unique<httplib::SSLServer>(opt.tls_cert.c_str(), opt.tls_key.c_str());
-    else
-        server_owner = std::make_unique<httplib::Server>();
+    std::unique_ptr<Portal> portal =
+        sim_common::or_die([&] { return std::make_unique<Portal>(opt); });
+    std::unique_ptr<httplib::Server> server_owner = sim_common::make_server(opt.server);
     httplib::Server& server = *server_owner;
-    if (!server.is_valid())
-        die("cannot set up the server (TLS certificate or key?)");
     // Room for one chunk; httplib answers 413 itself beyond that (the error handler adds JSON).
     server.set_payload_max_length(
         static_cast<std::size_t>(std::max<std::int64_t>(opt.chunk_bytes, 1 << 20)) + 1024);
@@ -1443,13 +1225,7 @@ int main(int argc, char** argv) {
     add_control(server, *portal);
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-            std::string what = "unknown";
-            try {
-                std::rethrow_exception(ep);
-            } catch (const std::exception& e) {
-                what = e.what();
-            }
-            send_error(res, {500, "server_error", what});
+            send_error(res, {500, "server_error", sim_common::exception_text(ep)});
         });
     // Answers httplib makes by itself (no route, unreadable request, payload too large) get the
     // contract's JSON error shape too.
@@ -1470,31 +1246,11 @@ int main(int argc, char** argv) {
         if (req.has_header("Upload-Offset"))
             extra = " offset=" + req.get_header_value("Upload-Offset").substr(0, 20) +
                     " bytes=" + std::to_string(req.body.size());
-        std::fprintf(stderr, "portal_sim: %s %s -> %d%s\n", req.method.c_str(), req.path.c_str(),
-                     res.status, extra.c_str());
+        sim_common::log(req.method + " " + req.path + " -> " + std::to_string(res.status) + extra);
     });
 
-    // SIGINT/SIGTERM stop the server cleanly (SQLite closes its WAL): a thread waits for them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    std::thread([&server, stop_signals] {
-        int sig = 0;
-        sigwait(&stop_signals, &sig);
-        server.stop();
-    }).detach();
-
-    int port = opt.port;
-    if (port == 0)
-        port = server.bind_to_any_port("127.0.0.1");
-    else if (!server.bind_to_port("127.0.0.1", port))
-        port = -1;
-    if (port <= 0)
-        die("cannot bind a port");
-    std::printf("listening on %s://127.0.0.1:%d\n", opt.tls_cert.empty() ? "http" : "https", port);
-    std::fflush(stdout);
-    server.listen_after_bind();
+    // SIGINT/SIGTERM stop the server cleanly, so that SQLite closes its WAL.
+    sim_common::stop_on_signals(server);
+    sim_common::listen_and_serve(server, opt.server);
     return 0;
 }

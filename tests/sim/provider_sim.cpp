@@ -59,16 +59,7 @@
 //
 // Accounts: 001099012345 holds signer-rsa (and signer-p256 as VNPT ESEAL); 079188004321 holds
 // signer-other. Links with neaccore for the signing keys and base64.
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
-#include <httplib.h>
+#include "sim_common.hpp"
 
 #include "neac/crypto/certificate.hpp"
 #include "neac/crypto/keys.hpp"
@@ -80,11 +71,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -97,11 +85,7 @@ namespace {
 using json = nlohmann::json;
 using neac::Bytes;
 using Clock = std::chrono::steady_clock;
-
-[[noreturn]] void die(const std::string& what) {
-    std::cerr << "provider_sim: " << what << "\n";
-    std::exit(2);
-}
+using sim_common::die;
 
 struct Fault {
     std::string kind;  // 500, 503, 429, 404, slow, drop, malformed, html, fewer, badsig, othercert
@@ -139,7 +123,7 @@ Fault parse_fault(const std::string& spec) {
 }
 
 struct Options {
-    int port = 0;
+    sim_common::ServerOptions server;
     std::string pki;
     std::string auto_mode = "none";
     int auto_after_ms = 0;
@@ -153,63 +137,31 @@ struct Options {
     std::string misa_user = "nguyenvana@example.vn", misa_password = "sim-misa-pass-ZmFr";
     std::string misa_otp;
     std::string csc_token = "sim-csc-token-eyJhbGci";
-    std::string tls_cert, tls_key;
 };
 
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                die("missing value for " + a);
-            return argv[++i];
-        };
-        if (a == "--port")
-            o.port = std::atoi(value().c_str());
-        else if (a == "--pki")
-            o.pki = value();
-        else if (a == "--auto")
-            o.auto_mode = value();
-        else if (a == "--after")
-            o.auto_after_ms = std::atoi(value().c_str());
-        else if (a == "--ttl")
-            o.ttl = std::atoi(value().c_str());
-        else if (a == "--multisign")
-            o.multisign = static_cast<std::size_t>(std::atol(value().c_str()));
-        else if (a == "--vnpt-eseal")
-            o.vnpt_eseal = true;
-        else if (a == "--csc-async")
-            o.csc_async = true;
-        else if (a == "--csc-authorize-sync")
-            o.csc_authorize_sync = true;
-        else if (a == "--token-ttl")
-            o.token_ttl = std::atoi(value().c_str());
-        else if (a == "--fault")
-            o.faults.push_back(parse_fault(value()));
-        else if (a == "--sp-id")
-            o.sp_id = value();
-        else if (a == "--sp-password")
-            o.sp_password = value();
-        else if (a == "--client-id")
-            o.client_id = value();
-        else if (a == "--client-secret")
-            o.client_secret = value();
-        else if (a == "--misa-user")
-            o.misa_user = value();
-        else if (a == "--misa-password")
-            o.misa_password = value();
-        else if (a == "--misa-otp")
-            o.misa_otp = value();
-        else if (a == "--csc-token")
-            o.csc_token = value();
-        else if (a == "--tls-cert")
-            o.tls_cert = value();
-        else if (a == "--tls-key")
-            o.tls_key = value();
-        else
-            die("unknown option " + a);
-    }
+    sim_common::OptionParser options;
+    sim_common::add_server_options(options, o.server);
+    options.text("--pki", o.pki)
+        .text("--auto", o.auto_mode)
+        .number("--after", o.auto_after_ms)
+        .number("--ttl", o.ttl)
+        .number("--multisign", o.multisign)
+        .flag("--vnpt-eseal", o.vnpt_eseal)
+        .flag("--csc-async", o.csc_async)
+        .flag("--csc-authorize-sync", o.csc_authorize_sync)
+        .number("--token-ttl", o.token_ttl)
+        .value("--fault", [&o](const std::string& v) { o.faults.push_back(parse_fault(v)); })
+        .text("--sp-id", o.sp_id)
+        .text("--sp-password", o.sp_password)
+        .text("--client-id", o.client_id)
+        .text("--client-secret", o.client_secret)
+        .text("--misa-user", o.misa_user)
+        .text("--misa-password", o.misa_password)
+        .text("--misa-otp", o.misa_otp)
+        .text("--csc-token", o.csc_token)
+        .parse(argc, argv);
     if (o.pki.empty())
         die("--pki DIR is required");
     return o;
@@ -277,21 +229,12 @@ public:
     // The fault for a request on `route`, consumed; nullopt when none applies.
     std::optional<Fault> take_fault(const std::string& route,
                                     std::initializer_list<const char*> kinds) {
-        for (auto& f : faults_) {
-            if (f.left == 0)
-                continue;
-            if (f.route != "any" && f.route != route)
-                continue;
+        return sim_common::take_fault(faults_, route, [&kinds](const Fault& f) {
             bool match = false;
             for (const char* k : kinds)
                 match = match || f.kind == k;
-            if (!match)
-                continue;
-            if (f.left > 0)
-                --f.left;
-            return f;
-        }
-        return std::nullopt;
+            return match;
+        });
     }
 
     void add_fault(const Fault& f) { faults_.push_back(f); }
@@ -495,10 +438,7 @@ bool transport_fault(Sim& sim, const std::string& route, httplib::Response& res)
         return false;
     }
     if (f->kind == "drop") {
-        // Headers go out, then the connection closes with the body missing.
-        res.status = 200;
-        res.set_content_provider(1000, "application/json",
-                                 [](size_t, size_t, httplib::DataSink&) { return false; });
+        sim_common::drop_connection(res);
         return true;
     }
     if (f->kind == "malformed") {
@@ -1396,23 +1336,12 @@ void add_control(httplib::Server& server, Sim& sim) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
+    sim_common::start("provider_sim");
     Options opt = parse(argc, argv);
-    std::unique_ptr<Sim> sim;
-    try {
-        sim = std::make_unique<Sim>(opt);
-    } catch (const std::exception& e) {
-        die(std::string("cannot load the test PKI: ") + e.what());
-    }
-    std::unique_ptr<httplib::Server> server_owner;
-    if (!opt.tls_cert.empty())
-        server_owner =
-            std::make_unique<httplib::SSLServer>(opt.tls_cert.c_str(), opt.tls_key.c_str());
-    else
-        server_owner = std::make_unique<httplib::Server>();
+    std::unique_ptr<Sim> sim = sim_common::or_die([&] { return std::make_unique<Sim>(opt); },
+                                                  "cannot load the test PKI: ");
+    std::unique_ptr<httplib::Server> server_owner = sim_common::make_server(opt.server);
     httplib::Server& server = *server_owner;
-    if (!server.is_valid())
-        die("cannot set up the server (TLS certificate or key?)");
     add_vnpt(server, *sim);
     add_viettel(server, *sim);
     add_misa(server, *sim);
@@ -1420,24 +1349,11 @@ int main(int argc, char** argv) {
     add_control(server, *sim);
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-            std::string what = "unknown";
-            try {
-                std::rethrow_exception(ep);
-            } catch (const std::exception& e) {
-                what = e.what();
-            }
-            send_json(res, 500, {{"error", "server_error"}, {"error_description", what}});
+            send_json(
+                res, 500,
+                {{"error", "server_error"}, {"error_description", sim_common::exception_text(ep)}});
         });
 
-    int port = opt.port;
-    if (port == 0)
-        port = server.bind_to_any_port("127.0.0.1");
-    else if (!server.bind_to_port("127.0.0.1", port))
-        port = -1;
-    if (port <= 0)
-        die("cannot bind a port");
-    std::printf("listening on %s://127.0.0.1:%d\n", opt.tls_cert.empty() ? "http" : "https", port);
-    std::fflush(stdout);
-    server.listen_after_bind();
+    sim_common::listen_and_serve(server, opt.server);
     return 0;
 }

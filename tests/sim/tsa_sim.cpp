@@ -16,19 +16,7 @@
 //   --tls-cert PEM --tls-key PEM   serve HTTPS instead ("listening on https://127.0.0.1:PORT")
 //   --redirect URL   answer 307 Location: URL, except on the path /final
 //   --big BYTES      answer 200 with BYTES bytes of filler instead of a time-stamp
-//
-// Links with the Debian cpp-httplib library (pkg-config cpp-httplib), which is built with
-// OpenSSL, zlib and brotli support: the same macros must be set here for the same class layout.
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_ZLIB_SUPPORT
-#define CPPHTTPLIB_ZLIB_SUPPORT
-#endif
-#ifndef CPPHTTPLIB_BROTLI_SUPPORT
-#define CPPHTTPLIB_BROTLI_SUPPORT
-#endif
-#include <httplib.h>
+#include "sim_common.hpp"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -37,12 +25,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <iostream>
-#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -50,65 +34,36 @@
 
 namespace {
 
+using sim_common::die;
+
 struct Options {
-    int port = 0;
+    sim_common::ServerOptions server;
     std::string cert, key, chain;
     int fail = 0;
     bool bad_imprint = false, bad_nonce = false, tamper = false, reject = false;
     int delay_ms = 0;
-    std::string tls_cert, tls_key, redirect;
+    std::string redirect;
     long long big = -1;
     std::string policy = "1.3.6.1.4.1.55555.1.1";
 };
 
-[[noreturn]] void die(const std::string& what) {
-    std::cerr << "tsa_sim: " << what << "\n";
-    ERR_print_errors_fp(stderr);
-    std::exit(2);
-}
-
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                die("missing value for " + a);
-            return argv[++i];
-        };
-        if (a == "--port")
-            o.port = std::atoi(value().c_str());
-        else if (a == "--cert")
-            o.cert = value();
-        else if (a == "--key")
-            o.key = value();
-        else if (a == "--chain")
-            o.chain = value();
-        else if (a == "--fail")
-            o.fail = std::atoi(value().c_str());
-        else if (a == "--bad-imprint")
-            o.bad_imprint = true;
-        else if (a == "--bad-nonce")
-            o.bad_nonce = true;
-        else if (a == "--tamper")
-            o.tamper = true;
-        else if (a == "--reject")
-            o.reject = true;
-        else if (a == "--delay")
-            o.delay_ms = std::atoi(value().c_str());
-        else if (a == "--policy")
-            o.policy = value();
-        else if (a == "--tls-cert")
-            o.tls_cert = value();
-        else if (a == "--tls-key")
-            o.tls_key = value();
-        else if (a == "--redirect")
-            o.redirect = value();
-        else if (a == "--big")
-            o.big = std::atoll(value().c_str());
-        else
-            die("unknown option " + a);
-    }
+    sim_common::OptionParser options;
+    sim_common::add_server_options(options, o.server);
+    options.text("--cert", o.cert)
+        .text("--key", o.key)
+        .text("--chain", o.chain)
+        .number("--fail", o.fail)
+        .flag("--bad-imprint", o.bad_imprint)
+        .flag("--bad-nonce", o.bad_nonce)
+        .flag("--tamper", o.tamper)
+        .flag("--reject", o.reject)
+        .number("--delay", o.delay_ms)
+        .text("--policy", o.policy)
+        .text("--redirect", o.redirect)
+        .number("--big", o.big)
+        .parse(argc, argv);
     if (o.cert.empty() || o.key.empty())
         die("usage: tsa_sim --port 0 --cert tsa.pem --key tsa.key [--chain chain.pem] [faults]");
     return o;
@@ -205,7 +160,7 @@ std::string rewrite_request(const std::string& body, const Options& o) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
+    sim_common::start("tsa_sim", [] { ERR_print_errors_fp(stderr); });
     Options opt = parse(argc, argv);
     X509* cert = load_cert(opt.cert);
     EVP_PKEY* key = load_key(opt.key);
@@ -215,15 +170,8 @@ int main(int argc, char** argv) {
         die("bad policy OID " + opt.policy);
     std::mutex mu; // TS_RESP_CTX is built per request; the mutex keeps OpenSSL state simple
 
-    std::unique_ptr<httplib::Server> server_owner;
-    if (!opt.tls_cert.empty())
-        server_owner =
-            std::make_unique<httplib::SSLServer>(opt.tls_cert.c_str(), opt.tls_key.c_str());
-    else
-        server_owner = std::make_unique<httplib::Server>();
+    std::unique_ptr<httplib::Server> server_owner = sim_common::make_server(opt.server);
     httplib::Server& server = *server_owner;
-    if (!server.is_valid())
-        die("cannot set up the server (TLS certificate or key?)");
     server.Post(R"(/.*)", [&](const httplib::Request& req, httplib::Response& res) {
         if (opt.delay_ms > 0)
             std::this_thread::sleep_for(std::chrono::milliseconds(opt.delay_ms));
@@ -285,16 +233,6 @@ int main(int argc, char** argv) {
         res.set_content(der, "application/timestamp-reply");
     });
 
-    int port = opt.port;
-    if (port == 0) {
-        port = server.bind_to_any_port("127.0.0.1");
-    } else if (!server.bind_to_port("127.0.0.1", port)) {
-        port = -1;
-    }
-    if (port <= 0)
-        die("cannot bind a port");
-    std::printf("listening on %s://127.0.0.1:%d\n", opt.tls_cert.empty() ? "http" : "https", port);
-    std::fflush(stdout);
-    server.listen_after_bind();
+    sim_common::listen_and_serve(server, opt.server);
     return 0;
 }

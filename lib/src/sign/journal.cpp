@@ -2,8 +2,8 @@
 
 #include "neac/util/error.hpp"
 #include "neac/util/paths.hpp"
-
-#include <sqlite3.h>
+#include "util/fd.hpp"
+#include "util/sqlite.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -36,73 +36,7 @@ std::chrono::system_clock::time_point from_ms(std::int64_t ms) {
     return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
-struct DbCloser {
-    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
-};
-using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
-
-// One prepared statement; finalized when it goes out of scope.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql, const fs::path& file) : db_(db), file_(file) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
-            fail("cannot prepare a journal query");
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, const std::string& v) {
-        check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-        return *this;
-    }
-    Statement& bind(int i, std::int64_t v) {
-        check(sqlite3_bind_int64(stmt_, i, v));
-        return *this;
-    }
-    Statement& bind_null(int i) {
-        check(sqlite3_bind_null(stmt_, i));
-        return *this;
-    }
-    // True while there is a row.
-    bool step() {
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc == SQLITE_DONE)
-            return false;
-        fail("journal query failed");
-        return false;
-    }
-    void run() {
-        while (step()) {
-        }
-    }
-    // Ready to run again with new values.
-    void reset() {
-        sqlite3_reset(stmt_);
-        sqlite3_clear_bindings(stmt_);
-    }
-    std::string text(int col) const {
-        const unsigned char* p = sqlite3_column_text(stmt_, col);
-        return p ? std::string(reinterpret_cast<const char*>(p),
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-                 : std::string();
-    }
-    std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-
-private:
-    void check(int rc) {
-        if (rc != SQLITE_OK)
-            fail("cannot bind a journal value");
-    }
-    [[noreturn]] void fail(const std::string& what) {
-        throw Error(ErrorKind::BadInput, what + ": " + sqlite3_errmsg(db_)).file(file_.string());
-    }
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-    fs::path file_;
-};
+using sqlite::Statement;
 
 const char* const kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -177,6 +111,29 @@ bool process_alive(int pid) {
     return true;
 }
 
+// Creates the journal file with mode 0600 (and its private folder) before SQLite opens it: the
+// journal names files and certificates.
+const fs::path& create_private(const fs::path& file) {
+    if (file.has_parent_path() && !fs::exists(file.parent_path()))
+        ensure_private_dir(file.parent_path());
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw Error(ErrorKind::BadInput,
+                    std::string("cannot open the signing journal: ") + std::strerror(errno))
+            .file(file.string());
+    ::close(fd);
+    return file;
+}
+
+sqlite::OpenOptions journal_db_options() {
+    sqlite::OpenOptions o;
+    o.flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX; // the file exists: see create_private
+    o.busy_timeout_ms = 10000;
+    o.name = "signing journal";
+    o.noun = "journal";
+    return o;
+}
+
 } // namespace
 
 const char* journal_state_name(JournalState state) {
@@ -234,29 +191,11 @@ providers::ProviderConfig config_from_json(const nlohmann::json& j) {
 }
 
 struct Journal::Impl {
-    fs::path file;
-    DbPtr db;
+    // WAL: readers (history) never block the signer. synchronous=FULL: a commit is on disk when
+    // record() returns, before the request that reaches the phone is sent.
+    explicit Impl(const fs::path& file) : db(create_private(file), journal_db_options()) {}
 
-    void exec(const char* sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(db.get(), sql, nullptr, nullptr, &err) != SQLITE_OK) {
-            std::string msg = err ? err : sqlite3_errmsg(db.get());
-            sqlite3_free(err);
-            throw Error(ErrorKind::BadInput, "journal: " + msg).file(file.string());
-        }
-    }
-
-    // BEGIN IMMEDIATE ... COMMIT, rolled back if the body throws.
-    template <class F> void transaction(F&& body) {
-        exec("BEGIN IMMEDIATE");
-        try {
-            body();
-            exec("COMMIT");
-        } catch (...) {
-            sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-            throw;
-        }
-    }
+    sqlite::Database db;
 
     JournalEntry read_entry(Statement& q) const;
     std::vector<JournalEntry> query(const char* where, const std::string& arg, bool has_arg,
@@ -307,13 +246,12 @@ JournalEntry Journal::Impl::read_entry(Statement& q) const {
     } catch (const nlohmann::json::exception& ex) {
         throw Error(ErrorKind::BadInput,
                     "damaged journal entry #" + std::to_string(e.id) + ": " + ex.what())
-            .file(file.string());
+            .file(db.file().string());
     }
 
-    Statement f(db.get(),
+    Statement f(db,
                 "SELECT position, prepared, outcome, detail, finished_ms FROM files WHERE txn = ? "
-                "ORDER BY position",
-                file);
+                "ORDER BY position");
     f.bind(1, e.id);
     while (f.step()) {
         JournalFile jf;
@@ -323,7 +261,7 @@ JournalEntry Journal::Impl::read_entry(Statement& q) const {
         } catch (const nlohmann::json::exception& ex) {
             throw Error(ErrorKind::BadInput,
                         "damaged journal file entry of #" + std::to_string(e.id) + ": " + ex.what())
-                .file(file.string());
+                .file(db.file().string());
         }
         jf.outcome = f.text(2);
         jf.detail = f.text(3);
@@ -336,7 +274,7 @@ JournalEntry Journal::Impl::read_entry(Statement& q) const {
 std::vector<JournalEntry> Journal::Impl::query(const char* where, const std::string& arg,
                                                bool has_arg, const char* order) const {
     std::string sql = std::string(kSelect) + where + " " + order;
-    Statement q(db.get(), sql.c_str(), file);
+    Statement q(db, sql);
     if (has_arg)
         q.bind(1, arg);
     std::vector<JournalEntry> out;
@@ -349,34 +287,10 @@ fs::path Journal::path_for(const fs::path& home) {
     return home / "journal.db";
 }
 
-Journal::Journal(const fs::path& file) : impl_(std::make_unique<Impl>()) {
-    impl_->file = file;
-    if (file.has_parent_path() && !fs::exists(file.parent_path()))
-        ensure_private_dir(file.parent_path());
-    // Created 0600 before SQLite opens it: the journal names files and certificates.
-    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw Error(ErrorKind::BadInput,
-                    std::string("cannot open the signing journal: ") + std::strerror(errno))
-            .file(file.string());
-    ::close(fd);
-    sqlite3* raw = nullptr;
-    int rc =
-        sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
-    impl_->db.reset(raw);
-    if (rc != SQLITE_OK)
-        throw Error(ErrorKind::BadInput, std::string("cannot open the signing journal: ") +
-                                             (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)))
-            .file(file.string());
-    sqlite3_busy_timeout(raw, 10000);
-    // WAL: readers (history) never block the signer. synchronous=FULL: a commit is on disk when
-    // record() returns, before the request that reaches the phone is sent.
-    impl_->exec("PRAGMA journal_mode=WAL");
-    impl_->exec("PRAGMA synchronous=FULL");
-    impl_->exec("PRAGMA foreign_keys=ON");
-    impl_->transaction([&] {
-        impl_->exec(kSchema);
-        Statement v(raw, "SELECT value FROM meta WHERE key = 'schema_version'", file);
+Journal::Journal(const fs::path& file) : impl_(std::make_unique<Impl>(file)) {
+    impl_->db.transaction([&] {
+        impl_->db.exec(kSchema);
+        Statement v(impl_->db, "SELECT value FROM meta WHERE key = 'schema_version'");
         if (v.step()) {
             int version = std::atoi(v.text(0).c_str());
             if (version > kSchemaVersion)
@@ -386,7 +300,7 @@ Journal::Journal(const fs::path& file) : impl_(std::make_unique<Impl>()) {
                     .file(file.string())
                     .hint("use that neac version, or move the journal aside");
         } else {
-            Statement ins(raw, "INSERT INTO meta(key, value) VALUES('schema_version', ?)", file);
+            Statement ins(impl_->db, "INSERT INTO meta(key, value) VALUES('schema_version', ?)");
             ins.bind(1, std::to_string(kSchemaVersion)).run();
         }
     });
@@ -395,7 +309,7 @@ Journal::Journal(const fs::path& file) : impl_(std::make_unique<Impl>()) {
 Journal::~Journal() = default;
 
 const fs::path& Journal::file() const noexcept {
-    return impl_->file;
+    return impl_->db.file();
 }
 
 std::int64_t Journal::record(JournalEntry& entry) {
@@ -407,48 +321,32 @@ std::int64_t Journal::record(JournalEntry& entry) {
     entry.created_ms = now_ms();
     entry.owner_pid = static_cast<int>(::getpid());
     entry.state = JournalState::Submitting;
-    impl_->transaction([&] {
-        Statement ins(impl_->db.get(),
+    impl_->db.transaction([&] {
+        Statement ins(impl_->db,
                       "INSERT INTO transactions(provider, profile, account, provider_config, "
                       "message, state, algorithm, certificate, chain, signer, signer_serial, "
                       "tsa_url, tsa_ca_bundle, created_ms, owner_pid) "
-                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                      impl_->file);
-        ins.bind(1, entry.config.provider)
-            .bind(2, entry.profile)
-            .bind(3, entry.config.account)
-            .bind(4, config_to_json(entry.config).dump())
-            .bind(5, entry.transaction.message)
-            .bind(6, std::string(journal_state_name(entry.state)))
-            .bind(7, alg.dump())
-            .bind(8, base64_encode(entry.certificate.certificate.der()))
-            .bind(9, chain.dump())
-            .bind(10, entry.certificate.certificate.common_name())
-            .bind(11, entry.certificate.certificate.serial_hex())
-            .bind(12, entry.tsa_url)
-            .bind(13, entry.tsa_ca_bundle)
-            .bind(14, entry.created_ms)
-            .bind(15, static_cast<std::int64_t>(entry.owner_pid))
+                      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        ins.bind_all(entry.config.provider, entry.profile, entry.config.account,
+                     config_to_json(entry.config).dump(), entry.transaction.message,
+                     std::string(journal_state_name(entry.state)), alg.dump(),
+                     base64_encode(entry.certificate.certificate.der()), chain.dump(),
+                     entry.certificate.certificate.common_name(),
+                     entry.certificate.certificate.serial_hex(), entry.tsa_url, entry.tsa_ca_bundle,
+                     entry.created_ms, static_cast<std::int64_t>(entry.owner_pid))
             .run();
-        entry.id = sqlite3_last_insert_rowid(impl_->db.get());
-        Statement one(impl_->db.get(),
+        entry.id = impl_->db.last_insert_id();
+        Statement one(impl_->db,
                       "INSERT INTO files(txn, position, input, output, input_sha256, "
                       "digest_algorithm, document_digest, to_be_signed, prepared, outcome) "
-                      "VALUES(?,?,?,?,?,?,?,?,?,?)",
-                      impl_->file);
+                      "VALUES(?,?,?,?,?,?,?,?,?,?)");
         for (const JournalFile& jf : entry.files) {
             const PreparedFile& p = jf.prepared;
             one.reset();
-            one.bind(1, entry.id)
-                .bind(2, static_cast<std::int64_t>(jf.position))
-                .bind(3, p.input)
-                .bind(4, p.output)
-                .bind(5, p.input_sha256)
-                .bind(6, std::string(crypto::digest_name(p.digest)))
-                .bind(7, hex_encode(p.document_digest))
-                .bind(8, hex_encode(p.to_be_signed))
-                .bind(9, nlohmann::json(p).dump())
-                .bind(10, jf.outcome)
+            one.bind_all(entry.id, static_cast<std::int64_t>(jf.position), p.input, p.output,
+                         p.input_sha256, std::string(crypto::digest_name(p.digest)),
+                         hex_encode(p.document_digest), hex_encode(p.to_be_signed),
+                         nlohmann::json(p).dump(), jf.outcome)
                 .run();
         }
     });
@@ -458,93 +356,67 @@ std::int64_t Journal::record(JournalEntry& entry) {
 }
 
 void Journal::submitted(std::int64_t id, const providers::Transaction& txn) {
-    Statement u(impl_->db.get(),
-                "UPDATE transactions SET txn_id = ?, message = ?, state = 'pending', "
-                "provider_state = ?, submitted_ms = ?, expires_ms = ? WHERE id = ?",
-                impl_->file);
-    u.bind(1, txn.id)
-        .bind(2, txn.message)
-        .bind(3, txn.state.dump())
-        .bind(4, to_ms(txn.created))
-        .bind(5, to_ms(txn.expires))
-        .bind(6, id)
+    Statement u(impl_->db, "UPDATE transactions SET txn_id = ?, message = ?, state = 'pending', "
+                           "provider_state = ?, submitted_ms = ?, expires_ms = ? WHERE id = ?");
+    u.bind_all(txn.id, txn.message, txn.state.dump(), to_ms(txn.created), to_ms(txn.expires), id)
         .run();
 }
 
 void Journal::update_provider_state(std::int64_t id, const nlohmann::json& state) {
-    Statement u(impl_->db.get(), "UPDATE transactions SET provider_state = ? WHERE id = ?",
-                impl_->file);
-    u.bind(1, state.dump()).bind(2, id).run();
+    Statement u(impl_->db, "UPDATE transactions SET provider_state = ? WHERE id = ?");
+    u.bind_all(state.dump(), id).run();
 }
 
 void Journal::approved(std::int64_t id, const std::vector<Bytes>& signatures) {
     nlohmann::json sigs = nlohmann::json::array();
     for (const Bytes& s : signatures)
         sigs.push_back(base64_encode(s));
-    Statement u(impl_->db.get(),
+    Statement u(impl_->db,
                 "UPDATE transactions SET state = 'approved', signatures = ?, decided_ms = ? "
-                "WHERE id = ?",
-                impl_->file);
-    u.bind(1, sigs.dump()).bind(2, now_ms()).bind(3, id).run();
+                "WHERE id = ?");
+    u.bind_all(sigs.dump(), now_ms(), id).run();
 }
 
 void Journal::file_results(std::int64_t id, const std::vector<FileResult>& results) {
     std::int64_t now = now_ms();
-    impl_->transaction([&] {
-        Statement u(impl_->db.get(),
-                    "UPDATE files SET outcome = ?, detail = ?, finished_ms = ? "
-                    "WHERE txn = ? AND position = ?",
-                    impl_->file);
+    impl_->db.transaction([&] {
+        Statement u(impl_->db, "UPDATE files SET outcome = ?, detail = ?, finished_ms = ? "
+                               "WHERE txn = ? AND position = ?");
         for (const FileResult& r : results) {
             u.reset();
-            u.bind(1, r.outcome)
-                .bind(2, r.detail)
-                .bind(3, now)
-                .bind(4, id)
-                .bind(5, static_cast<std::int64_t>(r.position))
-                .run();
+            u.bind_all(r.outcome, r.detail, now, id, static_cast<std::int64_t>(r.position)).run();
         }
     });
 }
 
 void Journal::close(std::int64_t id, JournalState state, const std::string& detail) {
     std::int64_t now = now_ms();
-    impl_->transaction([&] {
-        Statement u(impl_->db.get(),
+    impl_->db.transaction([&] {
+        Statement u(impl_->db,
                     "UPDATE transactions SET state = ?, detail = ?, finished_ms = ?, "
-                    "decided_ms = COALESCE(decided_ms, ?), owner_pid = NULL WHERE id = ?",
-                    impl_->file);
-        u.bind(1, std::string(journal_state_name(state)))
-            .bind(2, detail)
-            .bind(3, now)
-            .bind(4, now)
-            .bind(5, id)
-            .run();
+                    "decided_ms = COALESCE(decided_ms, ?), owner_pid = NULL WHERE id = ?");
+        u.bind_all(std::string(journal_state_name(state)), detail, now, now, id).run();
         if (state != JournalState::Finished) {
             // Files that were never finished share the transaction's fate.
-            Statement f(impl_->db.get(),
+            Statement f(impl_->db,
                         "UPDATE files SET outcome = 'abandoned', detail = ?, finished_ms = ? "
-                        "WHERE txn = ? AND outcome = 'pending'",
-                        impl_->file);
-            f.bind(1,
-                   std::string(journal_state_name(state)) + (detail.empty() ? "" : ": " + detail))
-                .bind(2, now)
-                .bind(3, id)
+                        "WHERE txn = ? AND outcome = 'pending'");
+            f.bind_all(std::string(journal_state_name(state)) +
+                           (detail.empty() ? "" : ": " + detail),
+                       now, id)
                 .run();
         }
     });
 }
 
 void Journal::release(std::int64_t id, const std::string& detail) {
-    Statement u(impl_->db.get(),
-                "UPDATE transactions SET owner_pid = NULL, detail = ? WHERE id = ?", impl_->file);
-    u.bind(1, detail).bind(2, id).run();
+    Statement u(impl_->db, "UPDATE transactions SET owner_pid = NULL, detail = ? WHERE id = ?");
+    u.bind_all(detail, id).run();
 }
 
 void Journal::claim(std::int64_t id) {
-    impl_->transaction([&] {
-        Statement q(impl_->db.get(), "SELECT owner_pid, txn_id FROM transactions WHERE id = ?",
-                    impl_->file);
+    impl_->db.transaction([&] {
+        Statement q(impl_->db, "SELECT owner_pid, txn_id FROM transactions WHERE id = ?");
         q.bind(1, id);
         if (!q.step())
             throw usage_error("no journal entry #" + std::to_string(id));
@@ -553,9 +425,8 @@ void Journal::claim(std::int64_t id) {
             throw usage_error("transaction " + q.text(1) + " is being handled by process " +
                               std::to_string(owner))
                 .hint("wait for that neac to finish, or stop it first");
-        Statement u(impl_->db.get(), "UPDATE transactions SET owner_pid = ? WHERE id = ?",
-                    impl_->file);
-        u.bind(1, static_cast<std::int64_t>(::getpid())).bind(2, id).run();
+        Statement u(impl_->db, "UPDATE transactions SET owner_pid = ? WHERE id = ?");
+        u.bind_all(static_cast<std::int64_t>(::getpid()), id).run();
     });
 }
 
@@ -603,19 +474,15 @@ bool output_is_finished(const PreparedFile& p) {
     std::uint64_t expected = p.byte_range[2] + p.byte_range[3];
     if (!fs::is_regular_file(p.output, ec) || fs::file_size(p.output, ec) != expected || ec)
         return false;
-    int fd = ::open(p.output.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    Fd fd(::open(p.output.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0)
         return false;
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
     crypto::Hasher h(p.digest);
     std::vector<char> buf(1 << 20);
     auto hash_range = [&](std::uint64_t from, std::uint64_t len) {
         while (len > 0) {
             std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), len));
-            ssize_t n = ::pread(fd, buf.data(), want, static_cast<off_t>(from));
+            ssize_t n = ::pread(fd.get(), buf.data(), want, static_cast<off_t>(from));
             if (n <= 0)
                 return false;
             h.update(buf.data(), static_cast<std::size_t>(n));
@@ -631,7 +498,7 @@ bool output_is_finished(const PreparedFile& p) {
         return false;
     // The placeholder is zero-filled hex until finish_file patches the CMS in.
     char head[8] = {0};
-    if (::pread(fd, head, sizeof head, static_cast<off_t>(p.contents_offset + 1)) !=
+    if (::pread(fd.get(), head, sizeof head, static_cast<off_t>(p.contents_offset + 1)) !=
         static_cast<ssize_t>(sizeof head))
         return false;
     return std::string(head, sizeof head) != "00000000";

@@ -3,6 +3,7 @@
 #include "neac/sign/journal.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "util/fd.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -20,26 +21,6 @@ namespace {
 // certificates, so a token is 3-7 KB.
 constexpr std::size_t kTimestampReserve = 12000;
 constexpr std::size_t kCopyChunk = 1 << 20;
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-private:
-    int fd_;
-};
 
 // Hashes the first `size` bytes of the input while a second thread copies them into `out`
 // (in the kernel): the two passes overlap, so the copy costs little beyond the one hash.
