@@ -67,4 +67,26 @@ MANWIDTH=200 man -E UTF-8 -l "$man_dir/neac-profile.5" 2>/dev/null |
 expect_exit 0 "$NEAC" profile show "$tmp/example.yaml" --json
 json_check "$OUT" 'd["profile"]["name"] == "an" and d["profile"]["locator"]["keyword"] == "Người làm đơn"'
 
+step "every command has its page, and each page names every option of its command"
+commands=$("$NEAC" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NR > 1 && NF {print $1}' | grep -v '^help$')
+[ -n "$commands" ] || fail "no commands in 'neac --help'"
+for cmd in $commands; do
+    [ -f "$man_dir/neac-$cmd.1" ] || fail "man/neac-$cmd.1 is missing"
+    assert_contains "$neac1" "neac $cmd" "neac(1) COMMANDS"
+done
+for cmd in submit history verify; do
+    page=$(render "$man_dir/neac-$cmd.1")
+    "$NEAC" "$cmd" --help >"$tmp/help.txt"
+    for option in $(grep -oE '^ +(-[a-z], ?)?--[a-z0-9-]+' "$tmp/help.txt" | grep -oE -- '--[a-z0-9-]+' | grep -v '^--help$'); do
+        assert_contains "$page" "$option" "neac-$cmd(1)"
+    done
+done
+
+step "neac-dossier(5)'s example is a manifest neac reads (it stops only at the missing files)"
+mkdir -p "$tmp/dossier"
+MANWIDTH=200 man -E UTF-8 -l "$man_dir/neac-dossier.5" 2>/dev/null |
+    sed -n '/^EXAMPLE/,/^SEE ALSO/p' | sed '1,3d;$d' | sed 's/^         //' >"$tmp/dossier/dossier.yaml"
+expect_exit 4 "$NEAC" submit "$tmp/dossier/dossier.yaml" --dry-run
+assert_file_contains "$ERR" "component TP1 (signed/to-khai.signed.pdf) does not exist"
+
 pass
