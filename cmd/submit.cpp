@@ -128,9 +128,10 @@ void add_submit_command(CLI::App& app, Context& ctx) {
                     "More trust anchors for the signatures, besides policy.trust ('sandbox' "
                     "accepted; repeatable)")
         ->allow_extra_args(false);
-    cmd->footer("Exit: 0 submitted (or dry run passed), 1 a component's signature failed, 3 a "
-                "signature could not be verified (trust), 4 a component or the manifest is bad, 5 "
-                "portal error (run again: it resumes and never creates a second dossier).");
+    cmd->footer("Exit: 0 submitted (or dry run passed), 1 a component's signature is missing, "
+                "invalid, by someone else or not established (trust), 4 a component or the "
+                "manifest is bad, 5 portal error (run again: it resumes and never creates a "
+                "second dossier).");
     cmd->callback([args, &ctx] { ctx.action = [args, &ctx] { return run_submit(*args, ctx); }; });
 }
 

@@ -49,6 +49,11 @@ step "signed by someone other than the applicant: exit 1"
 write_manifest "$d" signed/to-khai.signed.pdf signed/don-binh.pdf
 refused 1 "component TP2 (signed/don-binh.pdf)" "001099012345"
 
+step "no trust anchor for the signer's CA: not established, exit 1"
+write_manifest "$d" signed/to-khai.signed.pdf signed/don.signed.pdf
+sed -i '/^policy:/,$d' "$d/dossier.yaml"
+refused 1 "component TP1" "cannot be established (INDETERMINATE)"
+
 step "a path that leaves the manifest's folder: exit 4, at its line"
 cp "$d/signed/don.signed.pdf" "$tmp/outside.pdf"
 write_manifest "$d" signed/to-khai.signed.pdf ../outside.pdf

@@ -143,7 +143,10 @@ void check_signatures(ComponentCheck& c, const ManifestComponent& comp,
              unsigned_file ? "sign it first: neac sign " + comp.file_as_written + " --profile NAME"
                            : "see: neac verify " + comp.file_as_written + " -v");
     } else {
-        fail(c, ErrorKind::Indeterminate, "could not be verified: " + why,
+        // A portal accepts established signatures only: what verify cannot establish (no trust
+        // anchor, revocation unknown under "require") is a failed check here, not a maybe.
+        fail(c, ErrorKind::Verification,
+             "has a signature that cannot be established (INDETERMINATE): " + why,
              "name the CA that issued the signer's certificate in policy.trust (neac-dossier(5))");
     }
 }

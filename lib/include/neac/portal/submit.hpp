@@ -37,7 +37,7 @@ struct ComponentCheck {
     std::optional<verify::VerifyReport> report; // when its signatures were verified
     // Empty when the component may be sent; otherwise what is wrong and the exit it means:
     // BadInput (missing, unreadable, wrong type, too large), Verification (unsigned, invalid,
-    // wrong signer), Indeterminate (the chain could not be established).
+    // wrong signer, or a signature verify cannot establish, e.g. no trust anchor for its CA).
     std::string problem;
     ErrorKind problem_kind = ErrorKind::BadInput;
     std::string hint;
