@@ -102,12 +102,7 @@ remote::Candidate parse_credential_info(const nlohmann::json& r, const std::stri
         if (!certs[i].is_string())
             throw remote_error(what + ": certificate " + std::to_string(i + 1) +
                                " is not a string");
-        crypto::Certificate x = remote::certificate_from_base64(
-            certs[i].get<std::string>(), what + " certificate " + std::to_string(i + 1));
-        if (i == 0)
-            c.cert.certificate = x;
-        else
-            c.cert.chain.push_back(x);
+        remote::add_listed_certificate(c.cert, i, certs[i].get<std::string>(), what);
     }
     const nlohmann::json key = r.value("key", nlohmann::json::object());
     if (auto a = key.find("algo"); a != key.end() && a->is_array())
@@ -235,16 +230,12 @@ PollResult classify_error(long status, const nlohmann::json& body) {
 } // namespace csc
 
 CscProvider::CscProvider(const ProviderConfig& config, std::shared_ptr<HttpTransport> http)
-    : RemoteProvider(config, std::move(http)), base_(remote::endpoint(config_)) {
+    // The spec's default multisign is 1: one hash per authorisation until credentials/info says.
+    : RemoteProvider(config, std::move(http), "csc", 1), base_(remote::endpoint(config_)) {
     if (base_.size() < 7 || base_.compare(base_.size() - 7, 7, "/csc/v2") != 0)
         base_ += "/csc/v2";
     token_ = remote::secret_from_env(config_, "token-env");
     http_->add_secret(token_);
-}
-
-std::size_t CscProvider::batch_cap() const {
-    const remote::Candidate* c = chosen_if_known();
-    return c && c->multisign > 0 ? c->multisign : 1;
 }
 
 net::HttpResponse CscProvider::post(const std::string& method, const nlohmann::json& body,
@@ -333,11 +324,8 @@ PollResult CscProvider::sign_with(const std::string& sad, const SignBatch& batch
     csc::SignAnswer a =
         csc::parse_sign_hash(remote::parse_json(resp, "CSC signatures/signHash", base_));
     if (!a.signatures.empty()) {
-        nlohmann::json sigs = nlohmann::json::array();
-        for (const Bytes& s : a.signatures)
-            sigs.push_back(base64_encode(s));
         state["phase"] = "done";
-        state["signatures"] = sigs;
+        remote::keep_signatures(state, a.signatures);
         r.state = TransactionState::Approved;
         r.signatures = std::move(a.signatures);
     } else {
@@ -406,12 +394,8 @@ PollResult CscProvider::poll_remote(const Transaction& txn) {
     std::string phase = state.value("phase", "");
     PollResult r;
     if (phase == "done") {
-        if (auto s = state.find("signatures"); s != state.end() && s->is_array()) {
-            r.state = TransactionState::Approved;
-            for (const auto& v : *s)
-                r.signatures.push_back(base64_decode(v.get<std::string>()));
-            return r;
-        }
+        if (std::optional<PollResult> kept = remote::kept_signatures(state))
+            return *kept;
         std::string outcome = state.value("outcome", "failed");
         r.state = outcome == "rejected"  ? TransactionState::Rejected
                   : outcome == "expired" ? TransactionState::Expired

@@ -9,19 +9,8 @@ namespace neac::providers {
 namespace misa {
 namespace {
 
-std::string upper(std::string s) {
-    for (char& c : s)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
-bool contains_any(const std::string& text, std::initializer_list<const char*> needles) {
-    std::string u = upper(text);
-    for (const char* n : needles)
-        if (u.find(upper(n)) != std::string::npos || text.find(n) != std::string::npos)
-            return true;
-    return false;
-}
+using remote::contains_any;
+using remote::upper;
 
 // MISA puts error details either in a `status` object (login) or at the top level.
 std::string field(const nlohmann::json& r, const char* key) {
@@ -222,7 +211,8 @@ PollResult parse_status_response(const nlohmann::json& r,
 
 MisaESignProvider::MisaESignProvider(const ProviderConfig& config,
                                      std::shared_ptr<HttpTransport> http)
-    : RemoteProvider(config, std::move(http)), base_(remote::endpoint(config_)) {
+    : RemoteProvider(config, std::move(http), "misa-esign", misa::kBatchCap),
+      base_(remote::endpoint(config_)) {
     user_ = remote::secret_from_env(config_, "username-env");
     if (!remote::setting(config_, "password-env").empty()) {
         password_ = remote::secret_from_env(config_, "password-env");
@@ -292,12 +282,16 @@ void MisaESignProvider::login() {
         if (a.needs_otp)
             throw remote_error("MISA eSign did not accept the two-factor code");
     }
+    adopt(a.session);
+}
+
+void MisaESignProvider::adopt(const misa::Session& session) {
     for (const std::string* s :
-         {&a.session.access_token, &a.session.remote_signing_token, &a.session.refresh_token})
+         {&session.access_token, &session.remote_signing_token, &session.refresh_token})
         http_->add_secret(*s);
-    session_ = a.session;
+    session_ = session;
     session_expires_ =
-        std::chrono::steady_clock::now() + a.session.expires_in - std::chrono::seconds(60);
+        std::chrono::steady_clock::now() + session.expires_in - std::chrono::seconds(60);
 }
 
 bool MisaESignProvider::refresh() {
@@ -310,12 +304,7 @@ bool MisaESignProvider::refresh() {
             return false;
         if (a.session.user_id.empty())
             a.session.user_id = session_->user_id;
-        for (const std::string* s :
-             {&a.session.access_token, &a.session.remote_signing_token, &a.session.refresh_token})
-            http_->add_secret(*s);
-        session_ = a.session;
-        session_expires_ =
-            std::chrono::steady_clock::now() + a.session.expires_in - std::chrono::seconds(60);
+        adopt(a.session);
         return true;
     } catch (const Error& e) {
         spdlog::info("MISA eSign: token refresh failed ({}); logging in again", e.what());

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 
 namespace neac::providers {
 
@@ -21,13 +22,14 @@ net::HttpResponse CurlTransport::send(const net::HttpRequest& request, net::Repe
 }
 
 namespace remote {
-namespace {
 
 std::string upper(std::string s) {
     for (char& c : s)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return s;
 }
+
+namespace {
 
 // Serial numbers compare as hex without separators and leading zeros.
 std::string normal_serial(const std::string& s) {
@@ -154,6 +156,39 @@ std::string text(const nlohmann::json& j, const char* key) {
     return it->dump();
 }
 
+template <class Int> Int integer(const nlohmann::json& j, const char* key, Int absent) {
+    if (!j.is_object())
+        return absent;
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null())
+        return absent;
+    if (it->is_number_integer())
+        return it->get<Int>();
+    if (it->is_string()) {
+        try {
+            // std::stoll and a range check: what std::stoi (int) and std::stol (long) accept.
+            long long v = std::stoll(it->get<std::string>());
+            if (v < std::numeric_limits<Int>::min() || v > std::numeric_limits<Int>::max())
+                return -1;
+            return static_cast<Int>(v);
+        } catch (const std::exception&) {
+            return -1;
+        }
+    }
+    return -1;
+}
+
+template int integer<int>(const nlohmann::json&, const char*, int);
+template long integer<long>(const nlohmann::json&, const char*, long);
+
+bool contains_any(const std::string& text, std::initializer_list<const char*> needles) {
+    std::string u = upper(text);
+    for (const char* n : needles)
+        if (u.find(upper(n)) != std::string::npos || text.find(n) != std::string::npos)
+            return true;
+    return false;
+}
+
 std::string base64_name(const std::string& utf8, std::size_t max_b64) {
     std::string s = utf8;
     while (!s.empty() && 4 * ((s.size() + 2) / 3) >= max_b64) {
@@ -192,6 +227,16 @@ crypto::Certificate certificate_from_base64(const std::string& b64, const std::s
     } catch (const Error& e) {
         throw remote_error(what + " is not a valid base64 DER certificate: " + e.what());
     }
+}
+
+void add_listed_certificate(SigningCertificate& out, std::size_t index, const std::string& b64,
+                            const std::string& what) {
+    crypto::Certificate x =
+        certificate_from_base64(b64, what + " certificate " + std::to_string(index + 1));
+    if (index == 0)
+        out.certificate = x;
+    else
+        out.chain.push_back(x);
 }
 
 std::string describe_candidate(const Candidate& c) {
@@ -288,6 +333,26 @@ nlohmann::json batch_state(const SignBatch& batch, const SigningCertificate& cer
                           {"certificate", base64_encode(cert.certificate.der())}};
 }
 
+void keep_signatures(nlohmann::json& state, const std::vector<Bytes>& signatures) {
+    if (signatures.empty())
+        return;
+    nlohmann::json sigs = nlohmann::json::array();
+    for (const Bytes& s : signatures)
+        sigs.push_back(base64_encode(s));
+    state["signatures"] = sigs;
+}
+
+std::optional<PollResult> kept_signatures(const nlohmann::json& state) {
+    auto s = state.find("signatures");
+    if (s == state.end() || !s->is_array())
+        return std::nullopt;
+    PollResult r;
+    r.state = TransactionState::Approved;
+    for (const auto& v : *s)
+        r.signatures.push_back(base64_decode(v.get<std::string>()));
+    return r;
+}
+
 void verify_signatures(const Transaction& txn, std::vector<Bytes>& signatures,
                        const std::string& provider_name) {
     const nlohmann::json& s = txn.state;
@@ -333,10 +398,18 @@ void verify_signatures(const Transaction& txn, std::vector<Bytes>& signatures,
 
 } // namespace remote
 
-RemoteProvider::RemoteProvider(const ProviderConfig& config, std::shared_ptr<HttpTransport> http)
-    : config_(config), http_(std::move(http)) {
+RemoteProvider::RemoteProvider(const ProviderConfig& config, std::shared_ptr<HttpTransport> http,
+                               std::string id, std::size_t batch_default, std::size_t batch_limit)
+    : config_(config), http_(std::move(http)), id_(std::move(id)), batch_default_(batch_default),
+      batch_limit_(batch_limit) {
     if (!http_)
         http_ = std::make_shared<CurlTransport>(remote::setting(config_, "ca-bundle"));
+}
+
+std::size_t RemoteProvider::batch_cap() const {
+    if (chosen_ && chosen_->multisign > 0)
+        return std::min(chosen_->multisign, batch_limit_);
+    return batch_default_;
 }
 
 const remote::Candidate& RemoteProvider::chosen() {

@@ -13,24 +13,9 @@ constexpr const char* kRsaEncryption = "1.2.840.113549.1.1.1";
 
 // Viettel answers errors as {error: <number>, error_description}; error 0 means none.
 long error_number(const nlohmann::json& r) {
-    if (!r.is_object())
+    if (remote::text(r, "error").empty()) // not an object, no error, null or ""
         return 0;
-    auto it = r.find("error");
-    if (it == r.end() || it->is_null())
-        return 0;
-    if (it->is_number_integer())
-        return it->get<long>();
-    if (it->is_string()) {
-        std::string s = it->get<std::string>();
-        if (s.empty() || s == "0")
-            return 0;
-        try {
-            return std::stol(s);
-        } catch (const std::exception&) {
-            return -1;
-        }
-    }
-    return -1;
+    return remote::integer<long>(r, "error", 0);
 }
 
 Error api_error(const std::string& what, const nlohmann::json& r) {
@@ -127,12 +112,7 @@ std::vector<remote::Candidate> parse_certificates(const nlohmann::json& r) {
         if (!certs.is_array() || certs.empty())
             throw remote_error(what + " has no certificate");
         for (std::size_t i = 0; i < certs.size(); ++i) {
-            crypto::Certificate x = remote::certificate_from_base64(
-                certs[i].get<std::string>(), what + " certificate " + std::to_string(i + 1));
-            if (i == 0)
-                c.cert.certificate = x;
-            else
-                c.cert.chain.push_back(x);
+            remote::add_listed_certificate(c.cert, i, certs[i].get<std::string>(), what);
         }
         c.status = remote::text(cert, "status");
         const nlohmann::json key = item.value("key", nlohmann::json::object());
@@ -269,19 +249,14 @@ bool viettel_error_object(const net::HttpResponse& resp, const nlohmann::json& j
 
 ViettelMySignProvider::ViettelMySignProvider(const ProviderConfig& config,
                                              std::shared_ptr<HttpTransport> http)
-    : RemoteProvider(config, std::move(http)), base_(remote::endpoint(config_)) {
+    : RemoteProvider(config, std::move(http), "viettel-mysign", viettel::kBatchCap,
+                     viettel::kBatchCap),
+      base_(remote::endpoint(config_)) {
     creds_.client_id = remote::secret_from_env(config_, "client-id-env");
     creds_.client_secret = remote::secret_from_env(config_, "client-secret-env");
     creds_.profile_id = remote::setting(config_, "profile-id", viettel::kDefaultProfileId);
     http_->add_secret(creds_.client_id);
     http_->add_secret(creds_.client_secret);
-}
-
-std::size_t ViettelMySignProvider::batch_cap() const {
-    const remote::Candidate* c = chosen_if_known();
-    if (c && c->multisign > 0)
-        return std::min(c->multisign, viettel::kBatchCap);
-    return viettel::kBatchCap;
 }
 
 void ViettelMySignProvider::login() {
@@ -357,24 +332,14 @@ Transaction ViettelMySignProvider::submit(const SignBatch& batch) {
     txn.id = a.transaction_id.empty() ? "sync-" + prefix : a.transaction_id;
     txn.state = remote::batch_state(batch, c.cert);
     txn.state["credential_id"] = c.key;
-    if (!a.signatures.empty()) {
-        nlohmann::json sigs = nlohmann::json::array();
-        for (const Bytes& s : a.signatures)
-            sigs.push_back(base64_encode(s));
-        txn.state["signatures"] = sigs;
-    }
+    remote::keep_signatures(txn.state, a.signatures);
     spdlog::info("Viettel MySign: transaction {} for {} document(s)", txn.id, batch.items.size());
     return txn;
 }
 
 PollResult ViettelMySignProvider::poll_remote(const Transaction& txn) {
-    if (auto s = txn.state.find("signatures"); s != txn.state.end() && s->is_array()) {
-        PollResult r;
-        r.state = TransactionState::Approved;
-        for (const auto& v : *s)
-            r.signatures.push_back(base64_decode(v.get<std::string>()));
-        return r;
-    }
+    if (std::optional<PollResult> kept = remote::kept_signatures(txn.state))
+        return *kept;
     return viettel::parse_status_response(call("/vtss/service/requests/status",
                                                viettel::status_request(txn.id), net::Repeat::Safe,
                                                "requests/status"));

@@ -13,34 +13,10 @@ namespace neac::providers {
 namespace vnpt {
 namespace {
 
-std::string upper(std::string s) {
-    for (char& c : s)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
-bool contains_any(const std::string& text, std::initializer_list<const char*> needles) {
-    std::string u = upper(text);
-    for (const char* n : needles)
-        if (u.find(upper(n)) != std::string::npos || text.find(n) != std::string::npos)
-            return true;
-    return false;
-}
+using remote::contains_any;
 
 int status_code(const nlohmann::json& r) {
-    auto it = r.find("status_code");
-    if (it == r.end() || it->is_null())
-        return 200; // some answers carry only data
-    if (it->is_number_integer())
-        return it->get<int>();
-    if (it->is_string()) {
-        try {
-            return std::stoi(it->get<std::string>());
-        } catch (const std::exception&) {
-            return -1;
-        }
-    }
-    return -1;
+    return remote::integer<int>(r, "status_code", 200); // some answers carry only data
 }
 
 // VNPT's error codes (integration guide §3.1) with what the user should do about them.
@@ -275,7 +251,8 @@ PollResult parse_status_response(const nlohmann::json& r, const std::vector<std:
 
 VnptSmartCaProvider::VnptSmartCaProvider(const ProviderConfig& config,
                                          std::shared_ptr<HttpTransport> http)
-    : RemoteProvider(config, std::move(http)), base_(remote::endpoint(config_)) {
+    : RemoteProvider(config, std::move(http), "vnpt-smartca", vnpt::kBatchCap),
+      base_(remote::endpoint(config_)) {
     creds_.sp_id = remote::secret_from_env(config_, "sp-id-env");
     creds_.sp_password = remote::secret_from_env(config_, "sp-password-env");
     http_->add_secret(creds_.sp_id);
@@ -328,12 +305,7 @@ Transaction VnptSmartCaProvider::submit(const SignBatch& batch) {
     txn.state["doc_ids"] = doc_ids;
     txn.state["tran_code"] = a.tran_code;
     txn.state["status_id"] = txn.id;
-    if (!a.signatures.empty()) {
-        nlohmann::json sigs = nlohmann::json::array();
-        for (const Bytes& s : a.signatures)
-            sigs.push_back(base64_encode(s));
-        txn.state["signatures"] = sigs;
-    }
+    remote::keep_signatures(txn.state, a.signatures);
     spdlog::info("VNPT SmartCA: transaction {} (tran_code {}) for {} document(s)", txn.id,
                  a.tran_code, batch.items.size());
     return txn;
@@ -341,13 +313,8 @@ Transaction VnptSmartCaProvider::submit(const SignBatch& batch) {
 
 PollResult VnptSmartCaProvider::poll_remote(const Transaction& txn) {
     std::vector<std::string> doc_ids = txn.state.value("doc_ids", std::vector<std::string>{});
-    if (auto s = txn.state.find("signatures"); s != txn.state.end() && s->is_array()) {
-        PollResult r;
-        r.state = TransactionState::Approved;
-        for (const auto& v : *s)
-            r.signatures.push_back(base64_decode(v.get<std::string>()));
-        return r;
-    }
+    if (std::optional<PollResult> kept = remote::kept_signatures(txn.state))
+        return *kept;
     std::string id = txn.state.value("status_id", txn.id);
     long http = 0;
     nlohmann::json answer = call("/v1/signatures/sign/" + remote::path_segment(id) + "/status",

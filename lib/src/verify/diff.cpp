@@ -703,18 +703,26 @@ private:
                ra_.roles.count(h.getObjGen()) > 0;
     }
 
+    // An item an earlier revision already had, now put into a field or annotation array: always
+    // Forbidden (`change` says how), as it changes what that revision's signatures cover. True
+    // when `item` was judged so, false when it is new and the caller judges it.
+    bool judged_as_reused(const std::string& ref, QPDFObjectHandle item,
+                          const std::string& change) {
+        if (!existed_before(item))
+            return false;
+        Role r = role_of(item.getObjGen());
+        add(ChangeCategory::Forbidden, ref, r.label, change, r.field);
+        return true;
+    }
+
     void judge_field_array(const std::string& obj, const std::string& label, QPDFObjectHandle xa,
                            QPDFObjectHandle xb) {
         judge_array(
             obj, label, xa, xb,
             [&](QPDFObjectHandle item) {
                 std::string ref = item.isIndirect() ? objref(item.getObjGen()) : obj;
-                if (existed_before(item)) {
-                    Role r = role_of(item.getObjGen());
-                    add(ChangeCategory::Forbidden, ref, r.label,
-                        "existing object moved into " + label, r.field);
+                if (judged_as_reused(ref, item, "existing object moved into " + label))
                     return;
-                }
                 auto f = facts_in_newer(item);
                 if (f.doc_timestamp)
                     add(ChangeCategory::Timestamp, ref, "document timestamp field " + f.name,
@@ -739,12 +747,8 @@ private:
             obj, label, xa, xb,
             [&](QPDFObjectHandle item) {
                 std::string ref = item.isIndirect() ? objref(item.getObjGen()) : obj;
-                if (existed_before(item)) {
-                    Role r = role_of(item.getObjGen());
-                    add(ChangeCategory::Forbidden, ref, r.label,
-                        "existing object added to " + label, r.field);
+                if (judged_as_reused(ref, item, "existing object added to " + label))
                     return;
-                }
                 if (!item.isDictionary())
                     return;
                 if (is_name(item.getKey("/Subtype"), "/Widget")) {

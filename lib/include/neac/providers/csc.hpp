@@ -73,8 +73,6 @@ public:
     explicit CscProvider(const ProviderConfig& config,
                          std::shared_ptr<HttpTransport> http = nullptr);
 
-    std::string id() const override { return "csc"; }
-    std::size_t batch_cap() const override;
     Transaction submit(const SignBatch& batch) override;
 
 protected:

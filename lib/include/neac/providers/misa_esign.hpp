@@ -67,8 +67,6 @@ public:
     explicit MisaESignProvider(const ProviderConfig& config,
                                std::shared_ptr<HttpTransport> http = nullptr);
 
-    std::string id() const override { return "misa-esign"; }
-    std::size_t batch_cap() const override { return misa::kBatchCap; }
     Transaction submit(const SignBatch& batch) override;
 
 protected:
@@ -84,6 +82,8 @@ private:
                              const nlohmann::json& body, net::Repeat repeat,
                              const std::string& what);
     std::vector<std::pair<std::string, std::string>> partner_headers() const;
+    // Takes a login or refresh answer's session: its tokens become secrets, renewed a minute early.
+    void adopt(const misa::Session& session);
 
     std::string base_;
     std::string user_, password_, client_id_, client_key_;

@@ -4,13 +4,16 @@
 //   - RemoteProvider, a base class that picks the account's certificate (serial, service type,
 //     CCCD/CMND of the profile, validity), records what poll() needs in the transaction state and
 //     checks every returned signature against that certificate before anyone embeds it;
-//   - small pure helpers for settings, secrets from the environment, JSON answers and base64.
+//   - small pure helpers for settings, secrets from the environment, JSON answers, base64, status
+//     texts and codes, certificate lists, and signatures that arrive with the sign answer.
 #pragma once
 
 #include "neac/net/http.hpp"
 #include "neac/net/retry.hpp"
 #include "neac/providers/provider.hpp"
 
+#include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +70,18 @@ Error http_error(const net::HttpResponse& response, const std::string& what,
 // A string field of a JSON object, "" when absent or null; numbers are printed.
 std::string text(const nlohmann::json& j, const char* key);
 
+// The integer in field `key` of a JSON object, given as a number or as a numeric string (the
+// services send both): `absent` when `j` is not an object or the field is missing or null, -1 when
+// the field holds anything else or a number that does not fit `Int`. Defined for int and long.
+template <class Int> Int integer(const nlohmann::json& j, const char* key, Int absent);
+
+// `s` in ASCII upper case (status texts, serials).
+std::string upper(std::string s);
+
+// Whether `text` contains one of `needles`: ASCII case-insensitively, and byte for byte for the
+// Vietnamese ones ("từ chối"), whose case is not folded.
+bool contains_any(const std::string& text, std::initializer_list<const char*> needles);
+
 // base64 of `utf8` whose encoding is shorter than `max_b64` characters, cutting the text at a
 // UTF-8 character boundary when needed (Viettel refuses longer document names).
 std::string base64_name(const std::string& utf8, std::size_t max_b64);
@@ -91,6 +106,12 @@ struct Candidate {
     std::vector<std::string> algorithms; // CSC/Viettel key.algo OIDs
 };
 
+// Entry `index` (from 0) of a certificate list given signer first (CSC `cert/certificates`):
+// the first becomes `out.certificate`, later ones are appended to `out.chain`. Error(Remote)
+// naming `what` and the position ("certificate 2") when `b64` is not a base64 DER certificate.
+void add_listed_certificate(SigningCertificate& out, std::size_t index, const std::string& b64,
+                            const std::string& what);
+
 // Picks the candidate to sign with: the entry's `serial` and `service-type` settings narrow the
 // list, then the certificate must carry the profile's CCCD/CMND, be usable and unexpired.
 // BadInput when nothing or more than one certificate remains, listing them with a hint.
@@ -103,6 +124,12 @@ std::string describe_candidate(const Candidate& c);
 // Digests, algorithm and certificate of a batch, as stored in Transaction::state (no secrets).
 nlohmann::json batch_state(const SignBatch& batch, const SigningCertificate& cert);
 
+// Signatures that came with the sign answer (a synchronous CA) are kept in the transaction state,
+// so that poll() hands them over, checked, like asynchronous ones. keep_signatures() does nothing
+// when `signatures` is empty; kept_signatures() is the Approved result when the state holds them.
+void keep_signatures(nlohmann::json& state, const std::vector<Bytes>& signatures);
+std::optional<PollResult> kept_signatures(const nlohmann::json& state);
+
 // Checks the signatures returned for a transaction: one per digest recorded by batch_state(),
 // each verifying against the recorded certificate (plain r||s ECDSA values are converted to DER).
 // Error(Remote) otherwise, naming the document; nothing is embedded then.
@@ -111,9 +138,14 @@ void verify_signatures(const Transaction& txn, std::vector<Bytes>& signatures,
 
 } // namespace remote
 
-// Base of the four remote adapters: certificate choice and caching, and signature checks.
+// Base of the four remote adapters: certificate choice and caching, the batch cap, and signature
+// checks.
 class RemoteProvider : public Provider {
 public:
+    std::string id() const override { return id_; }
+    // The chosen certificate's multisign (CSC, Viettel) capped at `batch_limit`; `batch_default`
+    // before the certificate is chosen or when the provider states no multisign.
+    std::size_t batch_cap() const override;
     SigningCertificate signing_certificate() override;
     std::vector<SigningCertificate> list_certificates() override;
     // Calls poll_remote() and, when it says Approved, verify_signatures() on the result: a
@@ -121,7 +153,11 @@ public:
     PollResult poll(const Transaction& txn) final;
 
 protected:
-    RemoteProvider(const ProviderConfig& config, std::shared_ptr<HttpTransport> http);
+    // `id` is the provider name (id()); no `http` means a CurlTransport with the entry's
+    // ca-bundle. The batch sizes are those of batch_cap().
+    RemoteProvider(const ProviderConfig& config, std::shared_ptr<HttpTransport> http,
+                   std::string id, std::size_t batch_default,
+                   std::size_t batch_limit = std::numeric_limits<std::size_t>::max());
 
     // Every certificate the provider offers for the account.
     virtual std::vector<remote::Candidate> fetch_candidates() = 0;
@@ -129,13 +165,14 @@ protected:
 
     // The chosen candidate (fetched on first use).
     const remote::Candidate& chosen();
-    // The chosen candidate if signing_certificate() already ran, else nullptr.
-    const remote::Candidate* chosen_if_known() const { return chosen_ ? &*chosen_ : nullptr; }
 
     ProviderConfig config_;
     std::shared_ptr<HttpTransport> http_;
 
 private:
+    std::string id_;
+    std::size_t batch_default_;
+    std::size_t batch_limit_;
     std::optional<remote::Candidate> chosen_;
 };
 

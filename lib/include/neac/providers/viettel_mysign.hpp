@@ -71,8 +71,6 @@ public:
     explicit ViettelMySignProvider(const ProviderConfig& config,
                                    std::shared_ptr<HttpTransport> http = nullptr);
 
-    std::string id() const override { return "viettel-mysign"; }
-    std::size_t batch_cap() const override;
     Transaction submit(const SignBatch& batch) override;
 
 protected:

@@ -72,8 +72,6 @@ public:
     explicit VnptSmartCaProvider(const ProviderConfig& config,
                                  std::shared_ptr<HttpTransport> http = nullptr);
 
-    std::string id() const override { return "vnpt-smartca"; }
-    std::size_t batch_cap() const override { return vnpt::kBatchCap; }
     Transaction submit(const SignBatch& batch) override;
 
 protected:
