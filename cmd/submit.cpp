@@ -1,12 +1,12 @@
 // neac submit: check every component of a dossier manifest (type, size, signatures), then create
 // the dossier on the portal, upload the components (resuming) and submit.
 #include "command.hpp"
-#include "neac/util/clock.hpp"
 
 #include "neac/portal/manifest.hpp"
 #include "neac/portal/records.hpp"
 #include "neac/portal/render.hpp"
 #include "neac/portal/submit.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/error.hpp"
 
 #include <chrono>
@@ -21,22 +21,6 @@ struct SubmitArgs {
     std::vector<std::string> trust;
 };
 
-verify::Policy policy_for(const portal::Manifest& m, const std::vector<std::string>& extra_trust,
-                          const Context& ctx) {
-    verify::Policy policy;
-    std::vector<std::string> trust = m.policy.trust;
-    trust.insert(trust.end(), extra_trust.begin(), extra_trust.end());
-    policy.trust = ctx.trust_anchors(trust);
-    policy.require_timestamp = m.policy.require_timestamp;
-    policy.require_trusted = m.policy.require_trusted;
-    policy.revocation = m.policy.revocation;
-    for (const std::string& a : m.policy.allow) {
-        policy.allow_annotations |= a == "annotations";
-        policy.allow_forms |= a == "forms";
-    }
-    return policy;
-}
-
 int run_submit(const SubmitArgs& a, Context& ctx) {
     const Console& console = ctx.console();
     portal::Manifest m = portal::load_manifest(a.manifest);
@@ -47,9 +31,12 @@ int run_submit(const SubmitArgs& a, Context& ctx) {
     if (!a.ca_bundle.empty())
         m.ca_bundle = a.ca_bundle;
 
+    std::vector<std::string> trust = m.policy.trust;
+    trust.insert(trust.end(), a.trust.begin(), a.trust.end());
+    verify::Policy policy = portal::verify_policy(m.policy, ctx.trust_anchors(trust));
     std::size_t checked = 0;
     portal::DossierCheck check =
-        portal::check_dossier(m, policy_for(m, a.trust, ctx), [&](const portal::ComponentCheck&) {
+        portal::check_dossier(m, policy, [&](const portal::ComponentCheck&) {
             console.progress("checking components: " + std::to_string(++checked) + "/" +
                              std::to_string(m.components.size()));
         });

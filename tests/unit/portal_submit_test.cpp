@@ -194,6 +194,21 @@ TEST(PortalSubmit, ThePortalsOwnLimitRefusesBeforeCreating) {
     EXPECT_EQ(p.creates, 0);
 }
 
+TEST(PortalCheck, TheManifestsPolicyReachesTheVerifier) {
+    portal::ManifestPolicy m;
+    m.require_timestamp = true;
+    m.revocation = "require";
+    m.allow = {"forms"};
+    verify::Policy p = portal::verify_policy(m, {"/ca/root.pem"});
+    EXPECT_TRUE(p.require_timestamp);
+    EXPECT_FALSE(p.require_trusted);
+    EXPECT_EQ(p.revocation, "require");
+    EXPECT_TRUE(p.allow_forms);
+    EXPECT_FALSE(p.allow_annotations);
+    ASSERT_EQ(p.trust.size(), 1u);
+    EXPECT_EQ(p.trust[0], "/ca/root.pem");
+}
+
 TEST(PortalCheck, RefusesEachBadComponentByName) {
     Fixture f("required");
     // Unsigned, but a signature by the applicant is required: a verification failure.

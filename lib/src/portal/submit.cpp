@@ -227,6 +227,19 @@ std::string idempotency_key(const std::string& portal_url, const DossierRequest&
     return hex_encode(crypto::digest(crypto::DigestAlgorithm::Sha256, text.data(), text.size()));
 }
 
+verify::Policy verify_policy(const ManifestPolicy& m, std::vector<fs::path> trust_anchors) {
+    verify::Policy policy;
+    policy.trust = std::move(trust_anchors);
+    policy.require_timestamp = m.require_timestamp;
+    policy.require_trusted = m.require_trusted;
+    policy.revocation = m.revocation;
+    for (const std::string& a : m.allow) {
+        policy.allow_annotations |= a == "annotations";
+        policy.allow_forms |= a == "forms";
+    }
+    return policy;
+}
+
 DossierCheck check_dossier(const Manifest& m, const verify::Policy& policy,
                            const std::function<void(const ComponentCheck&)>& done) {
     DossierCheck check;

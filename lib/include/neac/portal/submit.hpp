@@ -52,6 +52,11 @@ struct DossierCheck {
     Error first_error() const;
 };
 
+// The verify policy the manifest asks for, with these trust anchors (its `trust` entries resolved
+// by the caller: "sandbox" names a CA this library does not know about).
+verify::Policy verify_policy(const ManifestPolicy& policy,
+                             std::vector<std::filesystem::path> trust_anchors);
+
 // `policy` is the verify policy for components with signatures (trust anchors resolved by the
 // caller); each component's expected signer is set here. `done` is called after each component.
 DossierCheck check_dossier(const Manifest& manifest, const verify::Policy& policy,
