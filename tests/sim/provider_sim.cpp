@@ -487,6 +487,27 @@ json parse_body(const httplib::Request& req, httplib::Response& res, bool& ok) {
     return j;
 }
 
+// Every handler's prologue: counts the call (and, for `is_sign`, a signing request), applies a
+// transport fault for `fault_route` and, when `body` is given, parses the JSON body. False when
+// the answer has already been sent.
+bool open_call(Sim& sim, const httplib::Request& req, httplib::Response& res,
+               const std::string& counter, const std::string& fault_route, json* body,
+               bool is_sign = false) {
+    {
+        std::lock_guard<std::mutex> lock(sim.mutex());
+        sim.count(counter);
+        if (is_sign)
+            sim.count_sign();
+    }
+    if (transport_fault(sim, fault_route, res))
+        return false;
+    if (!body)
+        return true;
+    bool ok = false;
+    *body = parse_body(req, res, ok);
+    return ok;
+}
+
 std::string str(const json& j, const char* key) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : "";
@@ -516,15 +537,8 @@ void add_vnpt(httplib::Server& server, Sim& sim) {
     };
     server.Post(base + "/credentials/get_certificate", [&, creds_ok](const httplib::Request& req,
                                                                      httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("vnpt.get_certificate");
-        }
-        if (transport_fault(sim, "cert", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "vnpt.get_certificate", "cert", &b))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         if (!creds_ok(b))
@@ -556,16 +570,8 @@ void add_vnpt(httplib::Server& server, Sim& sim) {
 
     server.Post(base + "/signatures/sign", [&, creds_ok](const httplib::Request& req,
                                                          httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("vnpt.sign");
-            sim.count_sign();
-        }
-        if (transport_fault(sim, "sign", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "vnpt.sign", "sign", &b, true))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         if (!creds_ok(b))
@@ -611,11 +617,7 @@ void add_vnpt(httplib::Server& server, Sim& sim) {
 
     server.Post(base + R"(/signatures/sign/([^/]+)/status)", [&](const httplib::Request& req,
                                                                  httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("vnpt.status");
-        }
-        if (transport_fault(sim, "status", res))
+        if (!open_call(sim, req, res, "vnpt.status", "status", nullptr))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         Txn* t = sim.find(req.matches[1]);
@@ -672,15 +674,8 @@ void add_viettel(httplib::Server& server, Sim& sim) {
 
     server.Post(base + "/ras/v1/login", [&, client_ok](const httplib::Request& req,
                                                        httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("viettel.login");
-        }
-        if (transport_fault(sim, "login", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "viettel.login", "login", &b))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         if (str(b, "client_id") != sim.options().client_id)
@@ -702,15 +697,8 @@ void add_viettel(httplib::Server& server, Sim& sim) {
 
     server.Post(base + "/certificates/info", [&, client_ok, authed](const httplib::Request& req,
                                                                     httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("viettel.certificates");
-        }
-        if (transport_fault(sim, "cert", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "viettel.certificates", "cert", &b))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         std::string user = authed(req, res);
@@ -746,16 +734,8 @@ void add_viettel(httplib::Server& server, Sim& sim) {
 
     server.Post(base + "/signHash", [&, client_ok, authed](const httplib::Request& req,
                                                            httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("viettel.signHash");
-            sim.count_sign();
-        }
-        if (transport_fault(sim, "sign", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "viettel.signHash", "sign", &b, true))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         std::string user = authed(req, res);
@@ -815,15 +795,8 @@ void add_viettel(httplib::Server& server, Sim& sim) {
 
     server.Post(base + "/requests/status", [&, authed](const httplib::Request& req,
                                                        httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("viettel.status");
-        }
-        if (transport_fault(sim, "status", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "viettel.status", "status", &b))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         std::string user = authed(req, res);
@@ -883,15 +856,8 @@ void add_misa(httplib::Server& server, Sim& sim) {
 
     server.Post(auth + "/login-api", [&, partner_ok, session, login_error](
                                          const httplib::Request& req, httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("misa.login");
-        }
-        if (transport_fault(sim, "login", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "misa.login", "login", &b))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         if (!partner_ok(req))
@@ -974,11 +940,7 @@ void add_misa(httplib::Server& server, Sim& sim) {
 
     server.Get(esrm + "/general/api/v1/Certificates/by-userId",
                [&, esrm_user](const httplib::Request& req, httplib::Response& res) {
-                   {
-                       std::lock_guard<std::mutex> lock(sim.mutex());
-                       sim.count("misa.certificates");
-                   }
-                   if (transport_fault(sim, "cert", res))
+                   if (!open_call(sim, req, res, "misa.certificates", "cert", nullptr))
                        return;
                    std::lock_guard<std::mutex> lock(sim.mutex());
                    std::string user = esrm_user(req, res);
@@ -1005,16 +967,8 @@ void add_misa(httplib::Server& server, Sim& sim) {
 
     server.Post(esrm + "/signing/api/v1/Signing/hash", [&, esrm_user](const httplib::Request& req,
                                                                       httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("misa.sign");
-            sim.count_sign();
-        }
-        if (transport_fault(sim, "sign", res))
-            return;
-        bool ok = false;
-        json b = parse_body(req, res, ok);
-        if (!ok)
+        json b;
+        if (!open_call(sim, req, res, "misa.sign", "sign", &b, true))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         std::string user = esrm_user(req, res);
@@ -1063,11 +1017,7 @@ void add_misa(httplib::Server& server, Sim& sim) {
     server.Get(esrm + R"(/signing/api/v1/Signing/status/([^/]+))", [&, esrm_user](
                                                                        const httplib::Request& req,
                                                                        httplib::Response& res) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("misa.status");
-        }
-        if (transport_fault(sim, "status", res))
+        if (!open_call(sim, req, res, "misa.status", "status", nullptr))
             return;
         std::lock_guard<std::mutex> lock(sim.mutex());
         if (esrm_user(req, res).empty())
@@ -1122,19 +1072,8 @@ void add_csc(httplib::Server& server, Sim& sim) {
     auto begin = [&sim, authed](const std::string& route, const std::string& fault_route,
                                 const httplib::Request& req, httplib::Response& res, json& body,
                                 bool need_auth) {
-        {
-            std::lock_guard<std::mutex> lock(sim.mutex());
-            sim.count("csc." + route);
-            if (route == "authorize")
-                sim.count_sign();
-        }
-        if (transport_fault(sim, fault_route, res))
-            return false;
-        bool ok = false;
-        body = parse_body(req, res, ok);
-        if (!ok)
-            return false;
-        return !need_auth || authed(req, res);
+        return open_call(sim, req, res, "csc." + route, fault_route, &body, route == "authorize") &&
+               (!need_auth || authed(req, res));
     };
 
     server.Post(base + "/info", [&, begin](const httplib::Request& req, httplib::Response& res) {
