@@ -121,6 +121,16 @@ sign::JournalLink interrupted_batch(Batch& b, sign::Journal& journal, PhoneProvi
     return link;
 }
 
+// A batch interrupted right after its request reached the phone, its journal still open.
+struct OpenTransaction {
+    TempDir home;
+    Batch b;
+    std::atomic<bool> stop{false};
+    PhoneProvider phone;
+    sign::Journal journal{sign::Journal::path_for(home.path())};
+    OpenTransaction() { interrupted_batch(b, journal, phone, stop); }
+};
+
 } // namespace
 
 TEST(Journal, RecordsEveryTransactionWithContentHashesAndSurvivesReopening) {
@@ -167,12 +177,9 @@ TEST(Journal, RecordsEveryTransactionWithContentHashesAndSurvivesReopening) {
 }
 
 TEST(Journal, ResumeFinishesWithoutASecondRequest) {
-    TempDir home;
-    Batch b;
-    std::atomic<bool> stop{false};
-    PhoneProvider phone;
-    sign::Journal journal(sign::Journal::path_for(home.path()));
-    interrupted_batch(b, journal, phone, stop);
+    OpenTransaction open;
+    Batch& b = open.b;
+    sign::Journal& journal = open.journal;
     ASSERT_EQ(leftovers(b.dir.path()).size(), 3u);
 
     // A later process: the phone approved in the meantime.
@@ -214,12 +221,9 @@ TEST(Journal, ResumeFinishesWithoutASecondRequest) {
 }
 
 TEST(Journal, ResumeAfterARejectionRemovesThePreparedFiles) {
-    TempDir home;
-    Batch b;
-    std::atomic<bool> stop{false};
-    PhoneProvider phone;
-    sign::Journal journal(sign::Journal::path_for(home.path()));
-    interrupted_batch(b, journal, phone, stop);
+    OpenTransaction open;
+    Batch& b = open.b;
+    sign::Journal& journal = open.journal;
     PhoneProvider later;
     later.outcome = "reject";
     Error e = expect_error([&] {
@@ -242,12 +246,9 @@ TEST(Journal, ResumeAfterARejectionRemovesThePreparedFiles) {
 }
 
 TEST(Journal, AbandonAndACrashBeforeTheAnswerCleanUp) {
-    TempDir home;
-    Batch b;
-    std::atomic<bool> stop{false};
-    PhoneProvider phone;
-    sign::Journal journal(sign::Journal::path_for(home.path()));
-    interrupted_batch(b, journal, phone, stop);
+    OpenTransaction open;
+    Batch& b = open.b;
+    sign::Journal& journal = open.journal;
     EXPECT_EQ(sign::abandon_transactions(journal, "PHONE-1"), 1u);
     EXPECT_TRUE(leftovers(b.dir.path()).empty());
     EXPECT_EQ(journal.entries().at(0).state, sign::JournalState::Abandoned);
@@ -255,7 +256,7 @@ TEST(Journal, AbandonAndACrashBeforeTheAnswerCleanUp) {
     // A record whose request never got an answer (the process died in submit()).
     sign::JournalEntry entry;
     entry.config = phone_config();
-    entry.certificate = phone.signing_certificate();
+    entry.certificate = open.phone.signing_certificate();
     entry.algorithm = {crypto::SignatureScheme::RsaPkcs1v15, crypto::DigestAlgorithm::Sha256};
     sign::PreparedFile p;
     p.input = b.jobs[0].input.string();
@@ -274,15 +275,12 @@ TEST(Journal, AbandonAndACrashBeforeTheAnswerCleanUp) {
 }
 
 TEST(Journal, ALiveOwnerKeepsItsTransaction) {
-    TempDir home;
-    Batch b;
-    std::atomic<bool> stop{false};
-    PhoneProvider phone;
-    sign::Journal journal(sign::Journal::path_for(home.path()));
-    interrupted_batch(b, journal, phone, stop);
+    OpenTransaction open;
+    Batch& b = open.b;
+    sign::Journal& journal = open.journal;
     // Pretend our parent (alive) is still waiting on it.
     auto r =
-        run_command("sqlite3 " + shell_quote((home / "journal.db").string()) +
+        run_command("sqlite3 " + shell_quote((open.home / "journal.db").string()) +
                     " 'UPDATE transactions SET owner_pid = " + std::to_string(::getppid()) + "'");
     ASSERT_EQ(r.status, 0) << r.output;
     Error e = expect_error([&] { sign::abandon_transactions(journal, "PHONE-1"); });
