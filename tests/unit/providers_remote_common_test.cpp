@@ -33,6 +33,13 @@ TEST(Redactor, MasksSecretKeysAndRegisteredValues) {
     EXPECT_EQ(r.scrub("form password=S3cr3t-client-value&x=1"), "form password=***&x=1");
 }
 
+TEST(Redactor, ShowsBinaryBodiesAsTheirSize) {
+    net::Redactor r;
+    std::string chunk = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj";
+    EXPECT_EQ(r.redact_body(chunk), "(" + std::to_string(chunk.size()) + " bytes of binary data)");
+    EXPECT_EQ(r.redact_body("plain text answer"), "plain text answer");
+}
+
 TEST(Retry, BackoffGrowsWithJitterAndHonoursRetryAfter) {
     net::RetryPolicy p;
     p.base_delay = std::chrono::milliseconds(400);

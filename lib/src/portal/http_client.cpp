@@ -4,23 +4,16 @@
 #include "neac/net/retry.hpp"
 #include "neac/portal/client.hpp"
 #include "neac/util/error.hpp"
+#include "portal/json_fields.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace neac::portal {
 namespace {
 
+using fields::integer;
+using fields::str;
 using nlohmann::json;
-
-std::string str(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t integer(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
-}
 
 UploadState upload_from(const json& j) {
     UploadState u;

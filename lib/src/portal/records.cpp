@@ -4,6 +4,7 @@
 #include "neac/util/error.hpp"
 #include "neac/util/paths.hpp"
 #include "neac/util/text.hpp"
+#include "portal/json_fields.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -14,6 +15,7 @@ namespace neac::portal {
 namespace {
 
 namespace fs = std::filesystem;
+using fields::str;
 using nlohmann::json;
 
 // Dossier codes become file names: keep them to a safe alphabet.
@@ -26,11 +28,6 @@ fs::path record_path(const fs::path& home, const std::string& code) {
     if (!safe)
         throw usage_error("'" + code + "' is not a dossier code (letters, digits, '.', '-')");
     return home / "dossiers" / (code + ".json");
-}
-
-std::string str(const json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 } // namespace
