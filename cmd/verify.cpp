@@ -21,7 +21,7 @@ struct VerifyArgs {
     bool require_trusted = false, require_timestamp = false;
     std::string expect_signer;
     int min_signatures = 1;
-    std::vector<std::string> allow;
+    std::vector<std::string> allow, forbid;
     std::string junit;
     unsigned jobs = 0;
     std::string at;
@@ -63,6 +63,14 @@ int run_verify(const VerifyArgs& a, Context& ctx) {
             policy.allow_weak_digest = true;
         else
             throw usage_error("--allow takes annotations, forms or sha1, not '" + item + "'");
+    }
+    for (const std::string& item : a.forbid) {
+        if (item == "annotations")
+            policy.forbid_annotations = true;
+        else if (item == "forms")
+            policy.forbid_forms = true;
+        else
+            throw usage_error("--forbid takes annotations or forms, not '" + item + "'");
     }
     if (!a.at.empty())
         policy.at = parse_time(a.at);
@@ -137,8 +145,13 @@ void add_verify_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--min-signatures", args->min_signatures,
                     "Fewer signatures than this FAIL (default 1; 0 accepts unsigned files)");
     cmd->add_option("--allow", args->allow,
-                    "Accept after signing: annotations (no warning), forms (form filling), sha1 "
-                    "(weak digests)")
+                    "Accept without a warning: annotations, forms (form filling after signing); "
+                    "sha1 accepts weak digests")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    cmd->add_option("--forbid", args->forbid,
+                    "FAIL on annotations or forms (form filling) after signing, even where "
+                    "DocMDP permits them")
         ->delimiter(',')
         ->allow_extra_args(false);
     cmd->add_option("--junit", args->junit, "Also write a JUnit XML report to this file");

@@ -17,6 +17,8 @@
 #   file_mode PATH             octal permission bits, e.g. 600
 #   make_png PATH [W H]        write a small valid PNG (RGBA)
 #   step TEXT                  announce a step on stderr; pass prints the final PASS line
+#   skip WHY                   say SKIPPED and why, and stop with exit 77 (CTest: skipped, not
+#                              passed); for tests that need ../shared or a missing tool
 #   at_exit CMD                run the shell command CMD when the script exits (before $tmp
 #                              is removed); for helper libraries that start servers
 
@@ -134,3 +136,7 @@ PY
 }
 
 pass() { echo "PASS ${TEST_NAME}" >&2; }
+skip() {
+    echo "SKIPPED ${TEST_NAME}: $*" >&2
+    exit 77
+}

@@ -2,7 +2,9 @@
 #
 #   use_pki                      makes (once per build) the test PKI; sets $pki
 #   sandbox_profile NAME         profile NAME on the sandbox provider (approves at once)
-#   pkcs12_profile NAME KEY      profile NAME on $pki/KEY.p12 (password in $P12_PASSWORD)
+#   pkcs12_profile NAME KEY [ACCOUNT]  profile NAME on $pki/KEY.p12 (password in $P12_PASSWORD);
+#                                ACCOUNT (default 001099012345) must be the certificate's CCCD,
+#                                e.g. 079188004321 for signer-other
 #   assert_signed_ok FILE N [CA] FILE has N signatures, pdfsig says every one is valid and the last
 #                                covers the whole file, mutool says the last is unchanged, qpdf
 #                                --check passes, openssl cms verifies the last against CA
@@ -28,7 +30,7 @@ sandbox_profile() {
 
 pkcs12_profile() {
     expect_exit 0 "$NEAC" profile add "$1" --display-name "NGUYỄN VĂN A" --phone 0912345678 \
-        --account 001099012345 --provider pkcs12 --pkcs12 "$pki/$2.p12" \
+        --account "${3:-001099012345}" --provider pkcs12 --pkcs12 "$pki/$2.p12" \
         --password-env P12_PASSWORD
 }
 

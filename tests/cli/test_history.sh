@@ -125,7 +125,8 @@ assert_not_contains "$(cat "$OUT")" "sandbox #"
 
 step "an unreadable file: exit 4, the others are still shown"
 printf 'garbage, not a PDF\n' >"$tmp/broken.pdf"
-head -c 3000 "$tmp/s1.pdf" >"$tmp/truncated.pdf"
+# Cut inside its first revision: no revision of it can be read.
+head -c 300 "$tmp/s1.pdf" >"$tmp/truncated.pdf"
 expect_exit 4 "$NEAC" history "$tmp/s2.pdf" "$tmp/broken.pdf" "$tmp/m1.pdf"
 assert_contains "$(cat "$OUT")" "BAD INPUT"
 assert_contains "$(cat "$OUT")" "broken.pdf: not a PDF"

@@ -6,11 +6,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sign_lib.sh"
 
 corpus=${NEAC_CORPUS_DIR:-/nonexistent}
-if [ ! -d "$corpus/pyhanko/pdf" ]; then
-    echo "corpus not found at $corpus: skipped" >&2
-    pass
-    exit 0
-fi
+[ -d "$corpus/pyhanko/pdf" ] || skip "corpus not found at $corpus"
 sandbox_profile an
 signed=0
 refused=0

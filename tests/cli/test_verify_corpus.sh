@@ -1,28 +1,27 @@
 #!/usr/bin/env bash
 # neac verify over the pyHanko corpus: every signed file judged as its name and content say,
 # every unsigned, broken, hybrid or encrypted file handled without a crash and with the right
-# exit code. Each file is validated at a time when its signer certificate was valid (the corpus
+# exit code. Damage QPDF can read past (broken object streams, a wrong /Size, an off-by-one
+# startxref) is a warning, so such unsigned files fail for being unsigned (exit 1); files that
+# need a password, or of which no revision can be read, are bad input (exit 4). Each file is validated at a time when its signer certificate was valid (the corpus
 # certificates have expired since), against the corpus's RSA root; signatures from the corpus's
 # other (ECDSA/EdDSA) roots, whose root certificates are not in the corpus, stay indeterminate.
 source "$(dirname "$0")/lib.sh"
 
 corpus="${NEAC_CORPUS_DIR:-}/pyhanko"
-if [ ! -d "$corpus/pdf" ]; then
-    echo "SKIP: no corpus at $corpus" >&2
-    exit 0
-fi
+[ -d "$corpus/pdf" ] || skip "no corpus at $corpus"
 root="$corpus/testing-ca/root/root.cert.pem"
 
 # file | validation time | exit code | indication of each signature, in file order
 expected=$(cat <<'TABLE'
-broken-objstream1.pdf|2020-11-03T00:00:00Z|4|
-broken-objstream2.pdf|2020-11-03T00:00:00Z|4|
-broken-objstream3.pdf|2020-11-03T00:00:00Z|4|
+broken-objstream1.pdf|2020-11-03T00:00:00Z|1|
+broken-objstream2.pdf|2020-11-03T00:00:00Z|1|
+broken-objstream3.pdf|2020-11-03T00:00:00Z|1|
 broken-objstream4.pdf|2020-11-03T00:00:00Z|1|
 broken-objstream5.pdf|2020-11-03T00:00:00Z|1|
-broken-objstream6.pdf|2020-11-03T00:00:00Z|4|
+broken-objstream6.pdf|2020-11-03T00:00:00Z|1|
 circular-page-tree.pdf|2020-11-03T00:00:00Z|4|
-coverage-anomalies/base.pdf|2020-11-03T00:00:00Z|4|
+coverage-anomalies/base.pdf|2020-11-03T00:00:00Z|1|FAILED/FORMAT_FAILURE
 ed448-disallowed-hash.pdf|2020-11-03T00:00:00Z|1|FAILED/FORMAT_FAILURE
 ed448-shake256-nolen.pdf|2020-11-03T00:00:00Z|3|INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND
 embedded-encrypted-nocf.pdf|2020-11-03T00:00:00Z|4|
@@ -60,18 +59,18 @@ layout-tests/undef-bg-size.pdf|2020-11-03T00:00:00Z|1|
 leaky-graphics-state-doc.pdf|2020-11-03T00:00:00Z|1|
 malformed-encrypt-dict1.pdf|2020-11-03T00:00:00Z|4|
 malformed-encrypt-dict2.pdf|2020-11-03T00:00:00Z|4|
-malformed-xref-space-padded.pdf|2020-11-03T00:00:00Z|4|
+malformed-xref-space-padded.pdf|2020-11-03T00:00:00Z|1|
 minimal-aes256-empty-encrypted-string.pdf|2020-11-03T00:00:00Z|4|
 minimal-aes256-malformed-oe.pdf|2020-11-03T00:00:00Z|4|
 minimal-aes256-malformed-perms.pdf|2020-11-03T00:00:00Z|4|
 minimal-aes256.pdf|2020-11-03T00:00:00Z|4|
-minimal-annotless.pdf|2020-11-03T00:00:00Z|4|
+minimal-annotless.pdf|2020-11-03T00:00:00Z|1|
 minimal-badxref.pdf|2020-11-03T00:00:00Z|1|
-minimal-broken-xref-size.pdf|2020-11-03T00:00:00Z|4|
+minimal-broken-xref-size.pdf|2020-11-03T00:00:00Z|1|
 minimal-hybrid-xref-mswordstyle.pdf|2020-11-03T00:00:00Z|1|
 minimal-hybrid-xref-weirdgen.pdf|2020-11-03T00:00:00Z|1|
 minimal-hybrid-xref.pdf|2020-11-03T00:00:00Z|1|
-minimal-illegal-header.pdf|2020-11-03T00:00:00Z|4|
+minimal-illegal-header.pdf|2020-11-03T00:00:00Z|1|
 minimal-one-field-indir-annots.pdf|2020-11-03T00:00:00Z|1|
 minimal-pdf-ua-and-a.pdf|2020-11-03T00:00:00Z|1|
 minimal-pubkey-aes256.pdf|2020-11-03T00:00:00Z|4|
@@ -84,7 +83,7 @@ minimal-signed-twice-second-created.pdf|2021-01-12T00:00:00Z|3|INDETERMINATE/NO_
 minimal-startxref-hopeless.pdf|2020-11-03T00:00:00Z|4|
 minimal-startxref-hopeless2.pdf|2020-11-03T00:00:00Z|1|
 minimal-startxref-hopeless3.pdf|2020-11-03T00:00:00Z|4|
-minimal-startxref-obo1.pdf|2020-11-03T00:00:00Z|4|
+minimal-startxref-obo1.pdf|2020-11-03T00:00:00Z|1|
 minimal-startxref-obo2.pdf|2020-11-03T00:00:00Z|4|
 minimal-startxref-obo3.pdf|2020-11-03T00:00:00Z|1|
 minimal-startxref-obo4.pdf|2020-11-03T00:00:00Z|4|
@@ -114,7 +113,7 @@ no-mediabox.pdf|2020-11-03T00:00:00Z|1|
 pades-lta-dss-indirect-arrs-test-2.pdf|2020-11-03T00:00:00Z|0|PASSED PASSED PASSED
 pades-with-old-style-signing-cert-attr-issser.pdf|2021-08-19T00:00:00Z|0|PASSED
 pades-with-old-style-signing-cert-attr.pdf|2021-08-19T00:00:00Z|0|PASSED
-page-tree-direct-kid.pdf|2020-11-03T00:00:00Z|4|
+page-tree-direct-kid.pdf|2020-11-03T00:00:00Z|1|
 pdf-background-test.pdf|2020-11-03T00:00:00Z|1|
 pubkey-3des-test.pdf|2020-11-03T00:00:00Z|4|
 pubkey-ecc-test.pdf|2020-11-03T00:00:00Z|4|

@@ -2,7 +2,7 @@
 """Writes test PDFs: N pages of text, optionally an empty signature field (mutool sign only fills
 existing fields) and incompressible padding to reach a given size (for benchmarks).
 
-Usage: make_pdf.py OUT [--pages N] [--pad-bytes B] [--sig-field NAME] [--rotate DEG]
+Usage: make_pdf.py OUT [--pages N] [--pad-bytes B] [--sig-field NAME] [--rotate DEG] [--tagged]
 """
 import argparse
 import os
@@ -18,6 +18,9 @@ def main():
     ap.add_argument("--docmdp", type=int, default=0,
                     help="mark the file certified with this DocMDP P (the certification "
                          "signature itself is a dummy: enough to test refusal rules)")
+    ap.add_argument("--tagged", action="store_true",
+                    help="a tagged PDF (structure tree, /StructParents) whose last page has an "
+                         "indirect /Annots array holding a link annotation, as Word writes it")
     a = ap.parse_args()
 
     objects = {}  # number -> bytes body
@@ -50,6 +53,26 @@ def main():
         ).encode()
         objects[last_page] += f" /Annots [{field_no} 0 R]".encode()
         acroform = f" /AcroForm << /Fields [{field_no} 0 R] /SigFlags 1 >>".encode()
+    struct = b""
+    if a.tagged:
+        root_no, doc_no, para_no, tree_no, annots_no, link_no = range(next_no, next_no + 6)
+        next_no += 6
+        last_page = kids[-1]
+        for i, p in enumerate(kids):
+            objects[p] += b" /StructParents %d" % i
+        objects[last_page] += b" /Annots %d 0 R" % annots_no
+        objects[annots_no] = b"[%d 0 R]" % link_no
+        objects[link_no] = (b"<< /Type /Annot /Subtype /Link /Rect [72 700 200 720] /Border [0 0 0] "
+                            b"/A << /S /URI /URI (https://dichvucong.gov.vn) >> >>")
+        objects[root_no] = (b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R "
+                            b"/ParentTreeNextKey %d >>" % (doc_no, tree_no, n_pages))
+        objects[doc_no] = b"<< /Type /StructElem /S /Document /P %d 0 R /K [%d 0 R] >>" % (
+            root_no, para_no)
+        objects[para_no] = b"<< /Type /StructElem /S /P /P %d 0 R /Pg %d 0 R /K 0 >>" % (
+            doc_no, kids[0])
+        objects[tree_no] = b"<< /Nums [%s] >>" % b" ".join(
+            b"%d [%d 0 R]" % (i, para_no) for i in range(n_pages))
+        struct = b" /StructTreeRoot %d 0 R /MarkInfo << /Marked true >>" % root_no
     for p in kids:
         objects[p] += b" >>"
     if a.pad_bytes > 0:
@@ -68,7 +91,7 @@ def main():
             "/V /1.2 >> >>] >>" % a.docmdp
         ).encode()
         perms = b" /Perms << /DocMDP %d 0 R >>" % sig_no
-    objects[1] = b"<< /Type /Catalog /Pages 2 0 R" + acroform + perms + b" >>"
+    objects[1] = b"<< /Type /Catalog /Pages 2 0 R" + acroform + perms + struct + b" >>"
     objects[2] = (
         "<< /Type /Pages /Count %d /Kids [%s] >>" % (n_pages, " ".join(f"{k} 0 R" for k in kids))
     ).encode()

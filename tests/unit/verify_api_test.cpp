@@ -1,11 +1,11 @@
 // The verify library as `submit` and `history` will use it: verify_file() with a Policy, the
 // per-revision information, exit codes, rendering; and the decoding guard that bounds hostile
 // streams.
+#include "neac/pdf/decode_guard.hpp"
+#include "neac/pdf/fields.hpp"
 #include "neac/verify/render.hpp"
 #include "neac/verify/verify.hpp"
 #include "support/pki.hpp"
-#include "verify/fields.hpp"
-#include "verify/stream_guard.hpp"
 
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
@@ -142,7 +142,7 @@ TEST(VerifyRender, JunitEscapesAndCountsAndJsonHasVersion) {
 }
 
 TEST(VerifyStreamGuard, FlateWithPngPredictorDecodesAndBombsTrip) {
-    detail::install_stream_filters();
+    pdf::install_stream_filters();
     // qpdf writes xref streams with the PNG Up predictor: a file rewritten with object streams
     // must read back identically through our /FlateDecode.
     TempDir dir;
@@ -177,7 +177,7 @@ TEST(VerifyStreamGuard, FlateWithPngPredictorDecodesAndBombsTrip) {
     pdf.setSuppressWarnings(true);
     QPDFObjectHandle s = QPDFObjectHandle::newStream(&pdf, packed);
     s.getDict().replaceKey("/Filter", QPDFObjectHandle::newName("/FlateDecode"));
-    detail::DecodeGuard guard(1u << 20, 8u << 20);
+    pdf::DecodeGuard guard(1u << 20, 8u << 20);
     bool threw = false;
     try {
         s.getStreamData(qpdf_dl_generalized);
@@ -192,7 +192,7 @@ TEST(VerifyStreamGuard, FlateWithPngPredictorDecodesAndBombsTrip) {
 TEST(VerifyFieldMdp, LockedFieldsMatchWholeNamesNotPrefixes) {
     std::vector<std::string> all{"Signature1", "Signature10", "a", "a.b", "ab"};
     auto lock = [](const std::string& text) { return QPDFObjectHandle::parse(text); };
-    using detail::locked_fields;
+    using pdf::locked_fields;
     EXPECT_EQ(locked_fields(lock("<< /Action /All >>"), all), all);
     EXPECT_EQ(locked_fields(lock("<< /Action /Include /Fields [(Signature1) (a)] >>"), all),
               (std::vector<std::string>{"Signature1", "a", "a.b"}));

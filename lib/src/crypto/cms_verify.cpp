@@ -99,6 +99,20 @@ constexpr SigAlgRow kSigAlgs[] = {
     {"1.2.840.10045.4.3.2", "ecdsa", "sha256"},
     {"1.2.840.10045.4.3.3", "ecdsa", "sha384"},
     {"1.2.840.10045.4.3.4", "ecdsa", "sha512"},
+    // BSI TR-03111 plain ECDSA (r||s, not DER), as German qualified signature cards write it.
+    {"0.4.0.127.0.7.1.1.4.1.1", "ecdsa-plain", "sha1"},
+    {"0.4.0.127.0.7.1.1.4.1.2", "ecdsa-plain", "sha224"},
+    {"0.4.0.127.0.7.1.1.4.1.3", "ecdsa-plain", "sha256"},
+    {"0.4.0.127.0.7.1.1.4.1.4", "ecdsa-plain", "sha384"},
+    {"0.4.0.127.0.7.1.1.4.1.5", "ecdsa-plain", "sha512"},
+    {"2.16.840.1.101.3.4.3.9", "ecdsa", "sha3-224"},
+    {"2.16.840.1.101.3.4.3.10", "ecdsa", "sha3-256"},
+    {"2.16.840.1.101.3.4.3.11", "ecdsa", "sha3-384"},
+    {"2.16.840.1.101.3.4.3.12", "ecdsa", "sha3-512"},
+    {"2.16.840.1.101.3.4.3.13", "rsa-pkcs1", "sha3-224"},
+    {"2.16.840.1.101.3.4.3.14", "rsa-pkcs1", "sha3-256"},
+    {"2.16.840.1.101.3.4.3.15", "rsa-pkcs1", "sha3-384"},
+    {"2.16.840.1.101.3.4.3.16", "rsa-pkcs1", "sha3-512"},
     {"1.3.101.112", "ed25519", ""},
     {"1.3.101.113", "ed448", ""},
     {"1.2.840.10040.4.1", "dsa", ""},
@@ -227,6 +241,20 @@ bool verify_with(EVP_PKEY* pkey, const X509_ALGOR* sigalg, const std::string& md
         return EVP_PKEY_verify(pctx.get(), sig.data(), sig.size(), digest->data(),
                                digest->size()) == 1;
     };
+    if (scheme == "ecdsa-plain") {
+        if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) {
+            note = "plain ECDSA signature algorithm with a key that is not an EC key";
+            return false;
+        }
+        try {
+            bool ok = attempt(ecdsa_plain_to_der(signature));
+            ossl::clear_errors();
+            return ok;
+        } catch (const Error&) {
+            note = "malformed plain ECDSA signature value";
+            return false;
+        }
+    }
     bool ok = attempt(signature);
     if (!ok && EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC) {
         int bits = EVP_PKEY_get_bits(pkey);
@@ -289,9 +317,29 @@ Bytes sequence_value(const ASN1_TYPE* t) {
     return octets(t->value.sequence);
 }
 
-// The signed attributes as the signer must have signed them: the DER SET OF (sorted), and the
-// attributes in their stored order under a SET tag (signers that did not sort; pyHanko accepts
-// those too). Returns one or two candidates.
+// A SigningCertificate(V2) value (SEQUENCE { certs SEQUENCE OF ESSCertID, policies OPTIONAL })
+// rewritten with its first ESSCertID only; empty when it is not of that shape.
+Bytes first_cert_id_only(const Bytes& value) {
+    if (value.empty())
+        return {};
+    try {
+        der::Element outer = der::parse_single(value);
+        der::Reader fields(outer);
+        der::Element certs = fields.expect(der::kSequence, "certificate identifiers");
+        der::Reader ids(certs);
+        if (ids.at_end())
+            return {};
+        Bytes first = ids.next().bytes();
+        Bytes list = der::sequence(std::vector<Bytes>{first});
+        return der::sequence(std::vector<Bytes>{list});
+    } catch (const Error&) {
+        return {};
+    }
+}
+
+// The signed attributes as the signer must have signed them, the DER SET OF (sorted), first;
+// then, when it differs, the attributes in their stored order under a SET tag (to tell a signer
+// that did not sort from a changed document).
 std::vector<Bytes> signed_attribute_encodings(CMS_SignerInfo* si) {
     std::vector<Bytes> elements;
     int count = CMS_signed_get_attr_count(si);
@@ -354,6 +402,7 @@ DigestSpec digest_spec_from_oid(const std::string& oid) {
     if (const SigAlgRow* s = sigalg_row(oid); s && *s->implied_digest) {
         DigestSpec d = digest_spec_from_name(s->implied_digest);
         d.oid = oid;
+        d.signature_oid = true;
         return d;
     }
     return DigestSpec{oid, oid, false, false};
@@ -541,6 +590,13 @@ SignerCheck SignedData::check_signer(std::size_t index, const Bytes& content_dig
 
     if (!out.digest.known)
         out.problems.push_back("unsupported digest algorithm " + out.digest.oid);
+    // RFC 5652 §5.3: digestAlgorithm identifies a message digest algorithm. A signature
+    // algorithm OID there (sha256WithRSAEncryption) is a malformed SignerInfo, not a hint.
+    if (out.digest.signature_oid) {
+        out.algorithm_consistent = false;
+        out.problems.push_back("the SignerInfo's digest algorithm " + out.digest.oid +
+                               " is a signature algorithm, not a digest algorithm");
+    }
     // RFC 8419: Ed25519 goes with SHA-512, Ed448 with SHAKE256; an implied hash in the signature
     // algorithm must be the digest algorithm (DSS wrong-digest-algo).
     if (srow) {
@@ -565,6 +621,9 @@ SignerCheck SignedData::check_signer(std::size_t index, const Bytes& content_dig
             }
         }
     } else {
+        // Not a signature algorithm neac knows (a curve OID, say): nothing says how to check the
+        // value, so it is not checked with whatever the key type would default to.
+        out.algorithm_consistent = false;
         out.problems.push_back("unsupported signature algorithm " + sig_oid);
     }
 
@@ -617,17 +676,27 @@ SignerCheck SignedData::check_signer(std::size_t index, const Bytes& content_dig
         out.signing_certificate_present = !v2.empty() || !v1.empty();
         if (out.signing_certificate_present) {
             out.signing_certificate_kind = !v2.empty() ? "v2" : "v1";
+            // RFC 5035 §5.4: the first certificate identifier names the signing certificate;
+            // further ones (CA certificates, or a repeat, as some signers write) are hints.
+            // OpenSSL's check insists every identifier be found in order, so it is given the
+            // first one alone.
+            Bytes raw2 = !v2.empty() ? sequence_value(v2[0]) : Bytes{};
+            Bytes raw1 = !v1.empty() ? sequence_value(v1[0]) : Bytes{};
+            Bytes first2 = first_cert_id_only(raw2);
+            Bytes first1 = first_cert_id_only(raw1);
+            if (first2.empty())
+                first2 = raw2; // not DER: OpenSSL reads it as it is
+            if (first1.empty())
+                first1 = raw1;
             ESS_SIGNING_CERT_V2* ess2 = nullptr;
             ESS_SIGNING_CERT* ess1 = nullptr;
-            if (!v2.empty()) {
-                Bytes b = sequence_value(v2[0]);
-                const unsigned char* p = b.data();
-                ess2 = d2i_ESS_SIGNING_CERT_V2(nullptr, &p, static_cast<long>(b.size()));
+            if (!first2.empty()) {
+                const unsigned char* p = first2.data();
+                ess2 = d2i_ESS_SIGNING_CERT_V2(nullptr, &p, static_cast<long>(first2.size()));
             }
-            if (!v1.empty()) {
-                Bytes b = sequence_value(v1[0]);
-                const unsigned char* p = b.data();
-                ess1 = d2i_ESS_SIGNING_CERT(nullptr, &p, static_cast<long>(b.size()));
+            if (!first1.empty()) {
+                const unsigned char* p = first1.data();
+                ess1 = d2i_ESS_SIGNING_CERT(nullptr, &p, static_cast<long>(first1.size()));
             }
             ossl::DeleteFnPtr<ESS_SIGNING_CERT, ESS_SIGNING_CERT_free> own1(ess1);
             ossl::DeleteFnPtr<ESS_SIGNING_CERT_V2, ESS_SIGNING_CERT_V2_free> own2(ess2);
@@ -651,25 +720,31 @@ SignerCheck SignedData::check_signer(std::size_t index, const Bytes& content_dig
         for (const ASN1_TYPE* v : attribute_values_oid(si, "1.2.840.113583.1.1.8", true))
             parse_revocation_archival(sequence_value(v), out);
 
-        if (pkey && sigalg && out.digest.known) {
+        if (pkey && srow && out.digest.known) {
             std::string note;
-            for (const Bytes& encoding : signed_attribute_encodings(si)) {
-                if (verify_with(pkey, sigalg, out.digest.name, out.signature_value, &encoding,
-                                nullptr, note)) {
-                    out.signature_ok = true;
-                    break;
-                }
-            }
+            std::vector<Bytes> encodings = signed_attribute_encodings(si);
+            if (!encodings.empty())
+                out.signature_ok = verify_with(pkey, sigalg, out.digest.name, out.signature_value,
+                                               &encodings.front(), nullptr, note);
             if (!note.empty())
                 out.problems.push_back(note);
-            if (!out.signature_ok)
+            // RFC 5652 §5.4: the signature is over the DER encoding of the signed attributes.
+            // One over the attributes as stored, when that is not DER, is invalid (as EU DSS
+            // judges it); it is named so that nobody hunts for a changed document.
+            std::string ignored;
+            if (!out.signature_ok && encodings.size() > 1 &&
+                verify_with(pkey, sigalg, out.digest.name, out.signature_value, &encodings[1],
+                            nullptr, ignored))
+                out.problems.push_back("the signed attributes are not DER-encoded (RFC 5652 "
+                                       "§5.4): the signature verifies only over them as stored");
+            else if (!out.signature_ok)
                 out.problems.push_back("the signature value does not verify with the signer's key");
         }
     } else {
         // No signed attributes (allowed for adbe.pkcs7.detached): the signature is over the
         // content digest itself.
         out.content_type_ok = true;
-        if (pkey && sigalg && out.digest.known && !content_digest.empty()) {
+        if (pkey && srow && out.digest.known && !content_digest.empty()) {
             std::string note;
             out.signature_ok = verify_with(pkey, sigalg, out.digest.name, out.signature_value,
                                            nullptr, &content_digest, note);

@@ -1,24 +1,15 @@
 #include "neac/pdf/document.hpp"
 
+#include "neac/pdf/revisions.hpp"
 #include "neac/util/error.hpp"
 
 #include <cstring>
-#include <fstream>
 #include <qpdf/QPDFExc.hh>
 #include <spdlog/spdlog.h>
 #include <vector>
 
 namespace neac::pdf {
 namespace {
-
-std::string read_range(std::ifstream& in, std::uint64_t offset, std::size_t size) {
-    std::string buf(size, '\0');
-    in.clear();
-    in.seekg(static_cast<std::streamoff>(offset));
-    in.read(buf.data(), static_cast<std::streamsize>(size));
-    buf.resize(static_cast<std::size_t>(in.gcount()));
-    return buf;
-}
 
 bool is_pdf_space(char c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
@@ -38,32 +29,6 @@ const char* xref_kind_name(XrefKind kind) {
     return "table";
 }
 
-bool find_last_startxref(const std::filesystem::path& path, std::uint64_t file_size,
-                         std::uint64_t& offset) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return false;
-    const std::size_t window = 2048;
-    std::uint64_t start = file_size > window ? file_size - window : 0;
-    std::string tail = read_range(in, start, static_cast<std::size_t>(file_size - start));
-    std::size_t pos = tail.rfind("startxref");
-    if (pos == std::string::npos)
-        return false;
-    std::size_t i = pos + 9;
-    while (i < tail.size() && is_pdf_space(tail[i]))
-        ++i;
-    std::size_t digits = i;
-    std::uint64_t value = 0;
-    while (i < tail.size() && tail[i] >= '0' && tail[i] <= '9' && i - digits < 19) {
-        value = value * 10 + static_cast<std::uint64_t>(tail[i] - '0');
-        ++i;
-    }
-    if (i == digits)
-        return false;
-    offset = value;
-    return true;
-}
-
 std::unique_ptr<Document> Document::open(const std::filesystem::path& path) {
     std::unique_ptr<Document> doc(new Document());
     doc->path_ = path;
@@ -74,10 +39,8 @@ std::unique_ptr<Document> Document::open(const std::filesystem::path& path) {
     if (ec)
         throw input_error("cannot read: " + ec.message()).file(path.string());
 
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw input_error(std::string("cannot open: ") + std::strerror(errno)).file(path.string());
-    std::string head = read_range(in, 0, 1024);
+    auto file = std::make_shared<FileHandle>(path);
+    std::string head = file->read_string(0, 1024);
     if (head.find("%PDF-") == std::string::npos)
         throw input_error("not a PDF file (no %PDF- header)")
             .file(path.string())
@@ -111,14 +74,17 @@ std::unique_ptr<Document> Document::open(const std::filesystem::path& path) {
             .hint("remove the encryption first (e.g. qpdf --decrypt) and sign the result");
     doc->require_no_warnings("opening");
 
-    if (!find_last_startxref(path, doc->file_size_, doc->startxref_))
-        throw input_error("no startxref at the end of the file").file(path.string());
+    StartXref start = find_startxref(*file);
+    if (!start.found || !start.at_end)
+        throw input_error(start.found ? start.problem : "no startxref at the end of the file")
+            .file(path.string());
+    doc->startxref_ = start.offset;
     if (doc->startxref_ >= doc->file_size_)
         throw input_error("startxref points past the end of the file")
             .file(path.string())
             .offset(static_cast<std::int64_t>(doc->startxref_));
 
-    std::string at = read_range(in, doc->startxref_, 64);
+    std::string at = file->read_string(doc->startxref_, 64);
     std::size_t skip = 0;
     while (skip < at.size() && is_pdf_space(at[skip]))
         ++skip;
@@ -142,7 +108,7 @@ std::unique_ptr<Document> Document::open(const std::filesystem::path& path) {
                 .file(path.string());
     }
 
-    std::string last = read_range(in, doc->file_size_ - 1, 1);
+    std::string last = file->read_string(doc->file_size_ - 1, 1);
     doc->ends_with_eol_ = !last.empty() && (last[0] == '\n' || last[0] == '\r');
     spdlog::debug("{}: {} bytes, startxref {}, xref {}, /Size {}", path.string(), doc->file_size_,
                   doc->startxref_, xref_kind_name(doc->xref_kind_), doc->trailer_size_);

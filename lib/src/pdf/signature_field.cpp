@@ -61,25 +61,6 @@ Rect to_user_space(const Rect& v, const PageBox& box, int rotate) {
     }
 }
 
-void collect_field_names(QPDFObjectHandle fields, const std::string& prefix, int depth,
-                         std::set<QPDFObjGen>& seen, std::vector<std::string>& out) {
-    if (!fields.isArray() || depth > kMaxFieldDepth)
-        return;
-    for (QPDFObjectHandle field : fields.aitems()) {
-        if (!field.isDictionary())
-            continue;
-        if (field.isIndirect() && !seen.insert(field.getObjGen()).second)
-            continue;
-        std::string name = prefix;
-        QPDFObjectHandle t = field.getKey("/T");
-        if (t.isString())
-            name = prefix.empty() ? t.getUTF8Value() : prefix + "." + t.getUTF8Value();
-        if (t.isString())
-            out.push_back(name);
-        collect_field_names(field.getKey("/Kids"), name, depth + 1, seen, out);
-    }
-}
-
 QPDFObjectHandle find_field(QPDFObjectHandle fields, const std::string& wanted,
                             const std::string& prefix, int depth, std::set<QPDFObjGen>& seen) {
     if (!fields.isArray() || depth > kMaxFieldDepth)
@@ -126,39 +107,6 @@ std::string array_with(QPDFObjectHandle array, const std::string& extra_item) {
 }
 
 } // namespace
-
-int docmdp_permission(QPDF& qpdf) {
-    QPDFObjectHandle perms = qpdf.getRoot().getKey("/Perms");
-    if (!perms.isDictionary())
-        return 0;
-    QPDFObjectHandle sig = perms.getKey("/DocMDP");
-    if (!sig.isDictionary())
-        return 0;
-    QPDFObjectHandle refs = sig.getKey("/Reference");
-    if (!refs.isArray())
-        return 2;
-    for (QPDFObjectHandle r : refs.aitems()) {
-        if (!r.isDictionary())
-            continue;
-        QPDFObjectHandle method = r.getKey("/TransformMethod");
-        if (!method.isNameAndEquals("/DocMDP"))
-            continue;
-        QPDFObjectHandle p = r.getKey("/TransformParams").getKey("/P");
-        if (p.isInteger() && p.getIntValue() >= 1 && p.getIntValue() <= 3)
-            return static_cast<int>(p.getIntValue());
-        return 2; // ISO 32000-1 Table 254: the default is 2
-    }
-    return 2;
-}
-
-std::vector<std::string> field_names(QPDF& qpdf) {
-    std::vector<std::string> names;
-    std::set<QPDFObjGen> seen;
-    QPDFObjectHandle acroform = qpdf.getRoot().getKey("/AcroForm");
-    if (acroform.isDictionary())
-        collect_field_names(acroform.getKey("/Fields"), "", 0, seen, names);
-    return names;
-}
 
 PreparedRevision prepare_signature_revision(Document& doc, const Placement& placement,
                                             const SignatureDictionary& sig,

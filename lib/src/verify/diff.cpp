@@ -1,4 +1,5 @@
 #include "verify/diff.hpp"
+#include "verify/compare.hpp"
 
 #include <qpdf/QPDFObjectHandle.hh>
 
@@ -8,10 +9,6 @@
 namespace neac::verify::detail {
 namespace {
 
-constexpr int kMaxDepth = 64;
-constexpr std::size_t kMaxSteps = 4'000'000;
-constexpr long long kMaxCompareStream = 64ll << 20;
-
 std::string objref(QPDFObjGen og) {
     return std::to_string(og.getObj()) + " " + std::to_string(og.getGen()) + " R";
 }
@@ -20,378 +17,15 @@ bool is_name(QPDFObjectHandle h, const char* name) {
     return h.isName() && h.getName() == name;
 }
 
-// --- Role walk --------------------------------------------------------------------------------
-
-class RoleWalker {
-public:
-    explicit RoleWalker(RoleMap& out) : out_(out) {}
-
-    void run(QPDF& q) {
-        QPDFObjectHandle trailer = q.getTrailer();
-        QPDFObjectHandle info = trailer.getKey("/Info");
-        if (!info.isNull())
-            generic(info, {RoleKind::Info, "document information (/Info)", ""}, 0);
-        QPDFObjectHandle root = trailer.getKey("/Root");
-        if (!root.isDictionary())
-            return;
-        assign(root, {RoleKind::Catalog, "document catalog", ""});
-        for (const std::string& key : root.getKeys()) {
-            QPDFObjectHandle v = root.getKey(key);
-            if (key == "/Pages")
-                pages(v, 0);
-            else if (key == "/AcroForm")
-                acroform(v);
-            else if (key == "/DSS")
-                generic(v, {RoleKind::Dss, "document security store (/DSS)", ""}, 0);
-            else if (key == "/OCProperties")
-                generic(v, {RoleKind::OptionalContent, "optional content (/OCProperties)", ""}, 0);
-            else if (key == "/Perms")
-                generic(v, {RoleKind::Perms, "permissions (/Perms)", ""}, 0);
-            else if (key == "/Metadata")
-                generic(v, {RoleKind::Metadata, "XMP metadata", ""}, 0);
-            else if (key == "/Extensions")
-                generic(v, {RoleKind::Extensions, "developer extensions", ""}, 0);
-            else
-                generic(v, {RoleKind::CatalogOther, "catalog " + key, ""}, 0);
-        }
-    }
-
-private:
-    bool step() {
-        if (++steps_ > kMaxSteps) {
-            out_.truncated = true;
-            return false;
-        }
-        return true;
-    }
-
-    void assign(QPDFObjectHandle h, const Role& role) {
-        if (!h.isIndirect())
-            return;
-        Role& r = out_.roles[h.getObjGen()];
-        if (r.kind == RoleKind::None || role.kind > r.kind)
-            r = role;
-    }
-
-    // Assigns and returns true when this (object, role kind) pair is seen for the first time.
-    bool enter(QPDFObjectHandle h, const Role& role) {
-        if (!step())
-            return false;
-        if (!h.isIndirect())
-            return true;
-        assign(h, role);
-        return visited_.insert({h.getObjGen(), static_cast<int>(role.kind)}).second;
-    }
-
-    // Everything reachable from `h` plays `role` (back links /Parent and /P are not followed).
-    void generic(QPDFObjectHandle h, const Role& role, int depth) {
-        if (depth > kMaxDepth || !enter(h, role))
-            return;
-        if (h.isStream())
-            h = h.getDict();
-        if (h.isDictionary()) {
-            for (const std::string& key : h.getKeys()) {
-                if (key == "/Parent" || key == "/P" || key == "/Data")
-                    continue;
-                generic(h.getKey(key), role, depth + 1);
-            }
-        } else if (h.isArray()) {
-            for (QPDFObjectHandle item : h.aitems())
-                generic(item, role, depth + 1);
-        }
-    }
-
-    void pages(QPDFObjectHandle node, int depth) {
-        if (depth > kMaxDepth || !node.isDictionary())
-            return;
-        if (node.isIndirect() && !page_nodes_.insert(node.getObjGen()).second)
-            return;
-        bool leaf = !node.hasKey("/Kids") || is_name(node.getKey("/Type"), "/Page");
-        if (leaf) {
-            page(node, ++page_count_);
-            return;
-        }
-        if (!enter(node, {RoleKind::PageTree, "page tree", ""}))
-            return;
-        for (const std::string& key : node.getKeys()) {
-            QPDFObjectHandle v = node.getKey(key);
-            if (key == "/Parent")
-                continue;
-            if (key == "/Kids") {
-                assign(v, {RoleKind::PageTree, "page tree /Kids", ""});
-                if (v.isArray())
-                    for (QPDFObjectHandle kid : v.aitems())
-                        pages(kid, depth + 1);
-            } else if (key == "/Resources") {
-                generic(v, {RoleKind::PageResources, "inherited page resources", ""}, 0);
-            } else {
-                generic(v, {RoleKind::PageTree, "page tree " + key, ""}, 0);
-            }
-        }
-    }
-
-    void page(QPDFObjectHandle pg, int n) {
-        std::string label = "page " + std::to_string(n);
-        if (!enter(pg, {RoleKind::Page, label, ""}))
-            return;
-        for (const std::string& key : pg.getKeys()) {
-            QPDFObjectHandle v = pg.getKey(key);
-            if (key == "/Parent")
-                continue;
-            if (key == "/Contents") {
-                generic(v, {RoleKind::PageContent, label + " content stream", ""}, 0);
-            } else if (key == "/Resources") {
-                generic(v, {RoleKind::PageResources, label + " resources", ""}, 0);
-            } else if (key == "/Annots") {
-                assign(v, {RoleKind::AnnotsArray, label + " /Annots", ""});
-                if (v.isArray())
-                    for (QPDFObjectHandle a : v.aitems())
-                        annotation(a, n);
-            } else {
-                generic(v, {RoleKind::Page, label + " " + key, ""}, 0);
-            }
-        }
-    }
-
-public:
-    // Field facts of a widget or field: fully qualified name, type, whether it is signed.
-    struct FieldFacts {
-        std::string name;
-        bool is_sig = false;
-        bool is_signed = false;
-        bool doc_timestamp = false;
-    };
-
-    static FieldFacts facts(QPDFObjectHandle f) {
-        FieldFacts out;
-        std::vector<std::string> parts;
-        QPDFObjectHandle cur = f;
-        QPDFObjectHandle ft = QPDFObjectHandle::newNull();
-        QPDFObjectHandle v = QPDFObjectHandle::newNull();
-        std::set<QPDFObjGen> seen;
-        for (int i = 0; i < 32 && cur.isDictionary(); ++i) {
-            if (cur.isIndirect() && !seen.insert(cur.getObjGen()).second)
-                break;
-            if (cur.getKey("/T").isString())
-                parts.push_back(cur.getKey("/T").getUTF8Value());
-            if (ft.isNull() && cur.hasKey("/FT"))
-                ft = cur.getKey("/FT");
-            if (v.isNull() && cur.hasKey("/V"))
-                v = cur.getKey("/V");
-            cur = cur.getKey("/Parent");
-        }
-        for (auto it = parts.rbegin(); it != parts.rend(); ++it)
-            out.name += (out.name.empty() ? "" : ".") + *it;
-        out.is_sig = is_name(ft, "/Sig");
-        out.is_signed = out.is_sig && v.isDictionary();
-        out.doc_timestamp = out.is_signed && is_name(v.getKey("/Type"), "/DocTimeStamp");
-        return out;
-    }
-
-private:
-    Role field_role(const FieldFacts& f, const std::string& suffix = "") const {
-        if (f.is_signed)
-            return {RoleKind::SignedField,
-                    (f.doc_timestamp ? "document timestamp field " : "signature field ") + f.name +
-                        suffix,
-                    f.name};
-        if (f.is_sig)
-            return {RoleKind::UnsignedSigField, "empty signature field " + f.name + suffix, f.name};
-        return {RoleKind::FormField, "form field " + f.name + suffix, f.name};
-    }
-
-    Role appearance_role(const FieldFacts& f) const {
-        if (f.is_signed)
-            return {RoleKind::SignedAppearance, "appearance of signature " + f.name, f.name};
-        if (f.is_sig)
-            return {RoleKind::SigAppearance, "appearance of empty signature field " + f.name,
-                    f.name};
-        return {RoleKind::FormAppearance, "appearance of form field " + f.name, f.name};
-    }
-
-    void annotation(QPDFObjectHandle a, int page) {
-        if (!a.isDictionary())
-            return;
-        if (is_name(a.getKey("/Subtype"), "/Widget")) {
-            widget(a, facts(a), 0);
-            return;
-        }
-        std::string sub = a.getKey("/Subtype").isName() ? a.getKey("/Subtype").getName() : "?";
-        generic(a,
-                {RoleKind::Annotation,
-                 sub.substr(1) + " annotation on page " + std::to_string(page), ""},
-                0);
-    }
-
-    void widget(QPDFObjectHandle w, const FieldFacts& f, int depth) {
-        Role role = field_role(f, w.hasKey("/T") ? "" : " (widget)");
-        if (depth > kMaxDepth || !enter(w, role))
-            return;
-        if (f.is_signed || f.is_sig || w.hasKey("/T") || w.hasKey("/FT"))
-            register_field(w, f);
-        for (const std::string& key : w.getKeys()) {
-            QPDFObjectHandle v = w.getKey(key);
-            if (key == "/P" || key == "/Parent")
-                continue;
-            if (key == "/AP")
-                generic(v, appearance_role(f), 0);
-            else if (key == "/V" && f.is_sig)
-                generic(v,
-                        {RoleKind::SignatureDict,
-                         (f.doc_timestamp ? "document timestamp " : "signature dictionary of ") +
-                             f.name,
-                         f.name},
-                        0);
-            else if (key == "/Kids")
-                continue; // fields handle their kids
-            else
-                generic(v, role, 0);
-        }
-    }
-
-    void register_field(QPDFObjectHandle f, const FieldFacts& facts_) {
-        if (!facts_.name.empty() && !out_.fields.count(facts_.name))
-            out_.fields[facts_.name] = f;
-        if (facts_.is_signed && f.isIndirect())
-            out_.signed_fields.insert(f.getObjGen());
-    }
-
-    void acroform(QPDFObjectHandle form) {
-        if (!form.isDictionary())
-            return;
-        if (!enter(form, {RoleKind::AcroForm, "interactive form (/AcroForm)", ""}))
-            return;
-        for (const std::string& key : form.getKeys()) {
-            QPDFObjectHandle v = form.getKey(key);
-            if (key == "/Fields") {
-                assign(v, {RoleKind::FieldsArray, "AcroForm /Fields", ""});
-                fields(v, 0);
-            } else if (key == "/DR") {
-                generic(v, {RoleKind::FormResources, "form default resources (/DR)", ""}, 0);
-            } else {
-                generic(v, {RoleKind::AcroForm, "AcroForm " + key, ""}, 0);
-            }
-        }
-    }
-
-    void fields(QPDFObjectHandle arr, int depth, const FieldFacts* parent = nullptr) {
-        if (!arr.isArray() || depth > 32)
-            return;
-        for (QPDFObjectHandle f : arr.aitems()) {
-            if (!f.isDictionary())
-                continue;
-            FieldFacts ff = facts(f);
-            bool is_field = f.hasKey("/T") || f.hasKey("/FT") || f.hasKey("/Kids") ||
-                            !is_name(f.getKey("/Subtype"), "/Widget");
-            if (!is_field) {
-                // A widget kid: it belongs to the field listing it, even without /Parent.
-                widget(f, parent ? *parent : ff, depth);
-                continue;
-            }
-            Role role = field_role(ff);
-            if (!enter(f, role))
-                continue;
-            register_field(f, ff);
-            for (const std::string& key : f.getKeys()) {
-                QPDFObjectHandle v = f.getKey(key);
-                if (key == "/Parent" || key == "/P")
-                    continue;
-                if (key == "/Kids") {
-                    assign(v, {RoleKind::FieldsArray, "kids of field " + ff.name, ff.name});
-                    fields(v, depth + 1, &ff);
-                } else if (key == "/AP") {
-                    generic(v, appearance_role(ff), 0);
-                } else if (key == "/V" && ff.is_sig) {
-                    generic(
-                        v,
-                        {RoleKind::SignatureDict,
-                         (ff.doc_timestamp ? "document timestamp " : "signature dictionary of ") +
-                             ff.name,
-                         ff.name},
-                        0);
-                } else {
-                    generic(v, role, 0);
-                }
-            }
-        }
-    }
-
-    RoleMap& out_;
-    std::set<std::pair<QPDFObjGen, int>> visited_;
-    std::set<QPDFObjGen> page_nodes_;
-    int page_count_ = 0;
-    std::size_t steps_ = 0;
-};
-
-// --- Comparison -------------------------------------------------------------------------------
-
-// Content equality of the same object in two revisions (references compare by number: a changed
-// referent is judged on its own).
-bool same_content(QPDFObjectHandle a, QPDFObjectHandle b) {
-    if (a.isStream() != b.isStream())
-        return false;
-    if (a.isStream()) {
-        if (a.getDict().unparseResolved() != b.getDict().unparseResolved())
-            return false;
-        QPDFObjectHandle la = a.getDict().getKey("/Length");
-        QPDFObjectHandle lb = b.getDict().getKey("/Length");
-        if (la.isInteger() && lb.isInteger() &&
-            (la.getIntValue() > kMaxCompareStream || lb.getIntValue() > kMaxCompareStream))
-            return false; // too large to compare: counts as changed
-        auto da = a.getRawStreamData();
-        auto db = b.getRawStreamData();
-        return da->getSize() == db->getSize() &&
-               std::equal(da->getBuffer(), da->getBuffer() + da->getSize(), db->getBuffer());
-    }
-    return a.unparseResolved() == b.unparseResolved();
-}
-
-struct KeyDiff {
-    std::string key;
-    std::string what; // "added", "removed", "changed"
-};
-
-std::vector<KeyDiff> key_diffs(QPDFObjectHandle a, QPDFObjectHandle b) {
-    std::vector<KeyDiff> out;
-    QPDFObjectHandle da = a.isStream() ? a.getDict() : a;
-    QPDFObjectHandle db = b.isStream() ? b.getDict() : b;
-    std::set<std::string> keys;
-    if (da.isDictionary())
-        for (const auto& k : da.getKeys())
-            keys.insert(k);
-    if (db.isDictionary())
-        for (const auto& k : db.getKeys())
-            keys.insert(k);
-    for (const std::string& k : keys) {
-        bool ha = da.isDictionary() && da.hasKey(k);
-        bool hb = db.isDictionary() && db.hasKey(k);
-        if (ha && !hb)
-            out.push_back({k, "removed"});
-        else if (!ha && hb)
-            out.push_back({k, "added"});
-        else if (da.getKey(k).unparse() != db.getKey(k).unparse())
-            out.push_back({k, "changed"});
-    }
-    if (a.isStream() && b.isStream()) {
-        auto sa = a.getRawStreamData();
-        auto sb = b.getRawStreamData();
-        if (sa->getSize() != sb->getSize() ||
-            !std::equal(sa->getBuffer(), sa->getBuffer() + sa->getSize(), sb->getBuffer()))
-            out.push_back({"stream data", "changed"});
-    }
-    return out;
-}
-
-std::string describe(const std::vector<KeyDiff>& diffs) {
-    std::string out;
-    for (const KeyDiff& d : diffs)
-        out += (out.empty() ? "" : ", ") + d.key + " " + d.what;
-    return out;
+// Keys producers add for their own bookkeeping, which no viewer renders.
+bool is_private_key(const std::string& key) {
+    return key == "/ITXT" || key == "/PieceInfo" || key == "/LastModified";
 }
 
 class Differ {
 public:
-    Differ(RevisionView& older, RoleMap& older_roles, RevisionView& newer, RoleMap& newer_roles)
+    Differ(pdf::RevisionView& older, RoleMap& older_roles, pdf::RevisionView& newer,
+           RoleMap& newer_roles)
         : a_(older), ra_(older_roles), b_(newer), rb_(newer_roles) {}
 
     std::vector<FoundChange> run() {
@@ -416,8 +50,8 @@ public:
             auto r = ra_.roles.find(og);
             if (r == ra_.roles.end())
                 continue; // an unreachable object disappeared
-            add(r->second.kind == RoleKind::Annotation ? ChangeCategory::Annotation
-                                                       : ChangeCategory::Forbidden,
+            add(r->second.kind == RoleKind::Annotation ? Rule::AnnotationChanged
+                                                       : Rule::ObjectDeleted,
                 objref(og), r->second.label, "object deleted", r->second.field);
         }
         return std::move(out_);
@@ -450,16 +84,30 @@ private:
         return is_name(t, "/ObjStm") || is_name(t, "/XRef");
     }
 
-    void add(ChangeCategory cat, const std::string& object, const std::string& what,
+    void add(Rule rule, const std::string& object, const std::string& what,
              const std::string& description, const std::string& field = "") {
+        const RuleInfo& info = rule_info(rule);
         FoundChange fc;
-        fc.change.category = cat;
+        fc.change.category = info.category;
+        fc.change.rule = std::string(info.id);
         fc.change.object = object;
         fc.change.what = what;
         fc.change.description = description;
         fc.change.revision = b_.info.number;
         fc.field = field;
         out_.push_back(std::move(fc));
+    }
+
+    // For a change its role would allow: when the object also serves another use in the signed
+    // revision, the change reaches that use too and is named as such.
+    void add_unless_shared(QPDFObjGen og, Rule rule, const std::string& what,
+                           const std::string& description, const std::string& field = "") {
+        auto other = ra_.other_uses.find(og);
+        if (other != ra_.other_uses.end() && rule_info(rule).category != ChangeCategory::Forbidden)
+            add(Rule::ObjectReused, objref(og), what,
+                description + ", but the object is also " + other->second.label, field);
+        else
+            add(rule, objref(og), what, description, field);
     }
 
     void compare_trailers() {
@@ -469,15 +117,14 @@ private:
             std::string va = ta.hasKey(key) ? ta.getKey(key).unparse() : "";
             std::string vb = tb.hasKey(key) ? tb.getKey(key).unparse() : "";
             if (va != vb)
-                add(ChangeCategory::Forbidden, "trailer", "trailer",
+                add(Rule::TrailerChanged, "trailer", "trailer",
                     std::string(key) +
                         (key == std::string("/Root") ? " replaced: another catalog" : " changed"));
         }
         std::string ia = ta.hasKey("/Info") ? ta.getKey("/Info").unparse() : "";
         std::string ib = tb.hasKey("/Info") ? tb.getKey("/Info").unparse() : "";
         if (ia != ib)
-            add(ChangeCategory::Metadata, "trailer", "document information (/Info)",
-                "/Info replaced");
+            add(Rule::InfoUpdated, "trailer", "document information (/Info)", "/Info replaced");
     }
 
     Role role_of(QPDFObjGen og) const {
@@ -487,25 +134,25 @@ private:
         return Role{};
     }
 
-    // Facts about a field or widget as it is in the newer revision.
     static std::string name_or(const std::string& n, const std::string& fallback) {
         return n.empty() ? fallback : n;
     }
 
     void judge(QPDFObjGen og, QPDFObjectHandle oa, QPDFObjectHandle ob) {
         Role role = role_of(og);
-        if (role.kind == RoleKind::None)
-            return; // unreachable in the signed revision: whatever now refers to it is judged
         std::string obj = objref(og);
         std::vector<KeyDiff> diffs = key_diffs(oa, ob);
-        if (diffs.empty() && !oa.isDictionary() && !oa.isStream())
-            diffs.push_back({"value", "changed"});
         switch (role.kind) {
+        case RoleKind::None:
+            return; // unreachable in the signed revision: whatever now refers to it is judged
         case RoleKind::Catalog:
             judge_catalog(obj, oa, ob, diffs);
             return;
         case RoleKind::AcroForm:
-            judge_acroform(obj, role.label, oa, ob);
+            if (oa.isDictionary() && ob.isDictionary() && !oa.isStream())
+                judge_acroform(obj, role.label, oa, ob);
+            else
+                add(Rule::AcroFormChanged, obj, role.label, describe(diffs));
             return;
         case RoleKind::FieldsArray:
             judge_field_array(obj, role.label, oa, ob);
@@ -514,78 +161,99 @@ private:
             judge_annots_array(obj, role.label, oa, ob);
             return;
         case RoleKind::Page:
-            if (oa.isDictionary() && ob.isDictionary() && !oa.isStream()) {
-                for (const KeyDiff& d : diffs) {
-                    if (d.key == "/Annots")
-                        judge_annots_array(obj, role.label + " /Annots", oa.getKey("/Annots"),
-                                           ob.getKey("/Annots"));
-                    else
-                        add(ChangeCategory::Forbidden, obj, role.label, d.key + " " + d.what);
-                }
-                return;
-            }
-            break;
+            judge_page_keys(obj, role.label, oa, ob, diffs, Rule::PageChanged);
+            return;
+        case RoleKind::PageTree:
+            judge_page_keys(obj, role.label, oa, ob, diffs, Rule::PageTreeChanged);
+            return;
         case RoleKind::UnsignedSigField:
             judge_unsigned_sig_field(obj, role, oa, ob, diffs);
             return;
         case RoleKind::SigAppearance:
             if (signed_in_newer(role.field))
-                add(ChangeCategory::Signature, obj, role.label,
-                    "appearance replaced when the field was signed", role.field);
+                add_unless_shared(og, Rule::SignatureFieldSigned, role.label,
+                                  "appearance replaced when the field was signed", role.field);
             else
-                add(ChangeCategory::Forbidden, obj, role.label,
+                add(Rule::FormFieldChanged, obj, role.label,
                     "appearance changed but the field was not signed", role.field);
             return;
         case RoleKind::FormField: {
-            bool only_values = true;
-            for (const KeyDiff& d : diffs)
-                if (d.key != "/V" && d.key != "/AS" && d.key != "/AP")
-                    only_values = false;
+            bool only_values = std::all_of(diffs.begin(), diffs.end(), [](const KeyDiff& d) {
+                return d.key == "/V" || d.key == "/AS" || d.key == "/AP" || d.key == "/DA" ||
+                       d.key == "/MK" || d.key == "/I";
+            });
             if (only_values)
-                add(ChangeCategory::Form, obj, role.label, "filled (" + describe(diffs) + ")",
-                    role.field);
+                add_unless_shared(og, Rule::FormFilled, role.label,
+                                  "filled (" + describe(diffs) + ")", role.field);
             else
-                add(ChangeCategory::Forbidden, obj, role.label, describe(diffs), role.field);
+                add(Rule::FormFieldChanged, obj, role.label, describe(diffs), role.field);
             return;
         }
         case RoleKind::FormAppearance:
-            add(ChangeCategory::Form, obj, role.label, "appearance updated", role.field);
+            add_unless_shared(og, Rule::FormFilled, role.label, "appearance updated", role.field);
             return;
         case RoleKind::FormResources:
-            add(ChangeCategory::Signature, obj, role.label,
-                "default resources updated (" + describe(diffs) + ")");
+            if (resources_bookkeeping(oa, ob))
+                add_unless_shared(og, Rule::AcroFormUpdated, role.label,
+                                  "resources updated (" + describe(diffs) + ")");
+            else
+                add(Rule::AcroFormChanged, obj, role.label, describe(diffs));
+            return;
+        case RoleKind::StructTree:
+            judge_struct_tree(og, role, oa, ob, diffs);
             return;
         case RoleKind::Annotation:
-            add(ChangeCategory::Annotation, obj, role.label, describe(diffs));
+            add_unless_shared(og, Rule::AnnotationChanged, role.label, describe(diffs));
             return;
         case RoleKind::Dss:
-            add(ChangeCategory::Dss, obj, role.label, "validation data updated");
+            add(Rule::DssUpdated, obj, role.label, "validation data updated");
             return;
         case RoleKind::Info:
-            add(ChangeCategory::Metadata, obj, role.label, describe(diffs));
+            add_unless_shared(og, Rule::InfoUpdated, role.label, describe(diffs));
             return;
         case RoleKind::Metadata:
         case RoleKind::Extensions:
-            add(ChangeCategory::Metadata, obj, role.label, describe(diffs));
+            add_unless_shared(og, Rule::MetadataUpdated, role.label, describe(diffs));
             return;
         case RoleKind::SignatureDict:
-            add(ChangeCategory::Forbidden, obj, role.label,
+            add(Rule::SignatureDictionaryChanged, obj, role.label,
                 "earlier signature dictionary modified: " + describe(diffs), role.field);
             return;
         case RoleKind::SignedField:
         case RoleKind::SignedAppearance:
-            add(ChangeCategory::Forbidden, obj, role.label, describe(diffs), role.field);
+            add(Rule::SignedFieldChanged, obj, role.label, describe(diffs), role.field);
             return;
-        default:
-            break;
+        case RoleKind::CatalogOther:
+            add(is_action_role(role) ? Rule::CatalogActionChanged : Rule::CatalogChanged, obj,
+                role.label, describe(diffs));
+            return;
+        case RoleKind::OptionalContent:
+            add(Rule::OptionalContentChanged, obj, role.label, describe(diffs));
+            return;
+        case RoleKind::PageResources:
+            add(Rule::PageResourcesChanged, obj, role.label, describe(diffs));
+            return;
+        case RoleKind::PageContent:
+            add(Rule::PageContentChanged, obj, role.label, describe(diffs));
+            return;
+        case RoleKind::Perms:
+            add(Rule::PermissionsChanged, obj, role.label, describe(diffs));
+            return;
         }
-        add(ChangeCategory::Forbidden, obj, role.label, describe(diffs), role.field);
+    }
+
+    static bool is_action_role(const Role& role) {
+        for (const char* key : {"catalog /OpenAction", "catalog /AA", "catalog /Names"})
+            if (role.label.rfind(key, 0) == 0)
+                return role.label.rfind("catalog /Names", 0) != 0 ||
+                       role.label.find("JavaScript") != std::string::npos;
+        return false;
     }
 
     // Field facts of an object as the newer revision's AcroForm sees it (a widget without /Parent
     // belongs to the field whose /Kids list it).
-    RoleWalker::FieldFacts facts_in_newer(QPDFObjectHandle item) const {
-        RoleWalker::FieldFacts f = RoleWalker::facts(item);
+    FieldFacts facts_in_newer(QPDFObjectHandle item) const {
+        FieldFacts f = field_facts(item);
         if (f.is_sig || !item.isIndirect())
             return f;
         auto it = rb_.roles.find(item.getObjGen());
@@ -595,7 +263,7 @@ private:
         if (r.kind == RoleKind::SignedField || r.kind == RoleKind::UnsignedSigField) {
             auto field = rb_.fields.find(r.field);
             if (field != rb_.fields.end())
-                return RoleWalker::facts(field->second);
+                return field_facts(field->second);
         }
         return f;
     }
@@ -604,33 +272,58 @@ private:
         auto it = rb_.fields.find(field);
         if (it == rb_.fields.end())
             return false;
-        return RoleWalker::facts(it->second).is_signed;
+        return field_facts(it->second).is_signed;
     }
 
     void judge_catalog(const std::string& obj, QPDFObjectHandle oa, QPDFObjectHandle ob,
                        const std::vector<KeyDiff>& diffs) {
+        const std::string label = "document catalog";
         for (const KeyDiff& d : diffs) {
             const std::string& k = d.key;
             if (k == "/AcroForm") {
                 judge_acroform(obj, "interactive form (/AcroForm)", oa.getKey(k), ob.getKey(k));
             } else if (k == "/DSS") {
-                add(ChangeCategory::Dss, obj, "document catalog", "/DSS " + d.what);
-            } else if (k == "/Metadata" || k == "/Extensions" || k == "/Version") {
-                add(ChangeCategory::Metadata, obj, "document catalog", k + " " + d.what);
+                add(Rule::DssUpdated, obj, label, "/DSS " + d.what);
+            } else if (k == "/Metadata" || k == "/Extensions" || k == "/Version" ||
+                       is_private_key(k)) {
+                add(Rule::MetadataUpdated, obj, label, k + " " + d.what);
             } else if (k == "/OCProperties") {
-                add(ChangeCategory::Forbidden, obj, "document catalog",
+                add(Rule::OptionalContentChanged, obj, label,
                     "optional content (/OCProperties) " + d.what +
-                        ": layer visibility can hide or "
-                        "show content");
+                        ": layer visibility can hide or show content");
             } else if (k == "/Perms") {
-                add(ChangeCategory::Forbidden, obj, "document catalog",
+                add(Rule::PermissionsChanged, obj, label,
                     "permissions (/Perms) " + d.what + " after signing");
             } else if (k == "/Pages") {
-                add(ChangeCategory::Forbidden, obj, "document catalog", "page tree replaced");
+                add(Rule::PageTreeChanged, obj, label, "page tree replaced");
+            } else if (k == "/OpenAction" || k == "/AA") {
+                add(Rule::CatalogActionChanged, obj, label, k + " " + d.what);
+            } else if (k == "/Names" && names_javascript_changed(oa.getKey(k), ob.getKey(k))) {
+                add(Rule::CatalogActionChanged, obj, label,
+                    "document JavaScript (/Names) " + d.what);
+            } else if (k == "/StructTreeRoot" && oa.getKey(k).isIndirect() &&
+                       ob.getKey(k).isIndirect() &&
+                       oa.getKey(k).getObjGen() == ob.getKey(k).getObjGen()) {
+                continue; // the same object: compared on its own
+            } else if (k == "/StructTreeRoot" && d.what != "removed") {
+                QPDFObjectHandle before = oa.getKey(k);
+                QPDFObjectHandle after = ob.getKey(k);
+                if (!before.isDictionary())
+                    before = QPDFObjectHandle::newDictionary();
+                if (struct_bookkeeping(before, after, key_diffs(before, after)))
+                    add(Rule::StructTreeUpdated, obj, label, "structure tree root replaced");
+                else
+                    add(Rule::CatalogChanged, obj, label, "/StructTreeRoot " + d.what);
             } else {
-                add(ChangeCategory::Forbidden, obj, "document catalog", k + " " + d.what);
+                add(Rule::CatalogChanged, obj, label, k + " " + d.what);
             }
         }
+    }
+
+    static bool names_javascript_changed(QPDFObjectHandle a, QPDFObjectHandle b) {
+        std::string ja = a.isDictionary() ? a.getKey("/JavaScript").unparse() : "";
+        std::string jb = b.isDictionary() ? b.getKey("/JavaScript").unparse() : "";
+        return ja != jb;
     }
 
     void judge_acroform(const std::string& obj, const std::string& label, QPDFObjectHandle fa,
@@ -640,31 +333,113 @@ private:
             return; // the same object: compared on its own
         if (!fb.isDictionary()) {
             if (fa.isDictionary())
-                add(ChangeCategory::Forbidden, obj, label, "removed");
+                add(Rule::AcroFormChanged, obj, label, "removed");
             return;
         }
         QPDFObjectHandle empty = QPDFObjectHandle::newDictionary();
         QPDFObjectHandle a = fa.isDictionary() ? fa : empty;
         for (const KeyDiff& d : key_diffs(a, fb)) {
-            if (d.key == "/Fields")
+            if (d.key == "/Fields") {
                 judge_field_array(obj, "AcroForm /Fields", a.getKey("/Fields"),
                                   fb.getKey("/Fields"));
-            else if (d.key == "/SigFlags")
-                add(ChangeCategory::Signature, obj, label, "/SigFlags " + d.what);
-            else if (d.key == "/DR")
-                add(ChangeCategory::Signature, obj, label, "default resources (/DR) " + d.what);
-            else if (d.key == "/DA" || d.key == "/NeedAppearances" || d.key == "/Q")
-                add(ChangeCategory::Form, obj, label, d.key + " " + d.what);
-            else
-                add(ChangeCategory::Forbidden, obj, label, d.key + " " + d.what);
+            } else if (d.key == "/SigFlags") {
+                add(Rule::AcroFormUpdated, obj, label, "/SigFlags " + d.what);
+            } else if ((d.key == "/DA" || d.key == "/DR") && d.what == "added") {
+                add(Rule::AcroFormUpdated, obj, label, d.key + " added");
+            } else if (d.key == "/DR" && d.what == "changed" &&
+                       resources_bookkeeping(a.getKey("/DR"), fb.getKey("/DR"))) {
+                add(Rule::AcroFormUpdated, obj, label, "/DR resources updated");
+            } else if (d.key == "/NeedAppearances" || d.key == "/Q") {
+                add(Rule::FormFilled, obj, label, d.key + " " + d.what);
+            } else {
+                add(Rule::AcroFormChanged, obj, label, d.key + " " + d.what);
+            }
         }
+    }
+
+    // The AcroForm's default resources only serve to build appearances of fields that have
+    // none; signers add the font or the form XObject their own appearance uses, or replace the
+    // one an earlier signer put there. That is bookkeeping, unless the newer AcroForm asks
+    // viewers to rebuild appearances (/NeedAppearances), when a replaced resource would change
+    // what the fields show.
+    bool resources_bookkeeping(QPDFObjectHandle a, QPDFObjectHandle b) const {
+        QPDFObjectHandle form = b_.qpdf->getRoot().getKey("/AcroForm");
+        QPDFObjectHandle need =
+            form.isDictionary() ? form.getKey("/NeedAppearances") : QPDFObjectHandle::newNull();
+        if (!(need.isBool() && need.getBoolValue()))
+            return true;
+        if (a.isIndirect() && b.isIndirect() && a.getObjGen() == b.getObjGen())
+            return true; // the same object, judged on its own
+        if (!a.isDictionary() || !b.isDictionary())
+            return !a.isDictionary() && b.isDictionary();
+        for (const std::string& category : a.getKeys()) {
+            QPDFObjectHandle ca = a.getKey(category);
+            QPDFObjectHandle cb = b.getKey(category);
+            if (equivalent(ca, cb))
+                continue;
+            if (!ca.isDictionary() || !cb.isDictionary())
+                return false;
+            for (const std::string& name : ca.getKeys())
+                if (!cb.hasKey(name) || !equivalent(cb.getKey(name), ca.getKey(name)))
+                    return false;
+        }
+        return true;
+    }
+
+    void judge_page_keys(const std::string& obj, const std::string& label, QPDFObjectHandle oa,
+                         QPDFObjectHandle ob, const std::vector<KeyDiff>& diffs, Rule otherwise) {
+        if (!oa.isDictionary() || !ob.isDictionary() || oa.isStream()) {
+            add(otherwise, obj, label, describe(diffs));
+            return;
+        }
+        for (const KeyDiff& d : diffs) {
+            if (d.key == "/Annots" && otherwise == Rule::PageChanged)
+                judge_annots_array(obj, label + " /Annots", oa.getKey("/Annots"),
+                                   ob.getKey("/Annots"));
+            else if (is_private_key(d.key))
+                add(Rule::MetadataUpdated, obj, label, d.key + " " + d.what);
+            else if (otherwise == Rule::PageChanged &&
+                     ((d.key == "/StructParents" && d.what == "added") || d.key == "/Tabs"))
+                add(Rule::StructTreeUpdated, obj, label, d.key + " " + d.what);
+            else
+                add(otherwise, obj, label, d.key + " " + d.what);
+        }
+    }
+
+    // Bookkeeping a new widget brings to a tagged document: the root's /ParentTree and
+    // /ParentTreeNextKey, number-tree nodes that only gain entries, elements whose /K only gains
+    // kids. Anything else in the structure tree (alternate text, roles, removed kids) changes
+    // what assistive technology reads and is not bookkeeping.
+    static bool struct_bookkeeping(QPDFObjectHandle oa, QPDFObjectHandle ob,
+                                   const std::vector<KeyDiff>& diffs) {
+        if (oa.isArray() && ob.isArray())
+            return only_grew(oa, ob);
+        if (!oa.isDictionary() || !ob.isDictionary() || oa.isStream())
+            return false;
+        return std::all_of(diffs.begin(), diffs.end(), [&](const KeyDiff& d) {
+            if (d.key == "/ParentTreeNextKey" || d.key == "/ParentTree" || d.key == "/Limits")
+                return true;
+            if ((d.key == "/RoleMap" || d.key == "/ClassMap" || d.key == "/IDTree") &&
+                d.what == "added")
+                return true;
+            return (d.key == "/K" || d.key == "/Nums" || d.key == "/Kids") &&
+                   only_grew(oa.getKey(d.key), ob.getKey(d.key));
+        });
+    }
+
+    void judge_struct_tree(QPDFObjGen og, const Role& role, QPDFObjectHandle oa,
+                           QPDFObjectHandle ob, const std::vector<KeyDiff>& diffs) {
+        if (struct_bookkeeping(oa, ob, diffs))
+            add_unless_shared(og, Rule::StructTreeUpdated, role.label,
+                              "entries added (" + describe(diffs) + ")");
+        else
+            add(Rule::CatalogChanged, objref(og), role.label, describe(diffs));
     }
 
     // Old entries must all survive; each new entry is classified.
     template <class Classify>
-    void judge_array(const std::string& obj, const std::string& label, QPDFObjectHandle xa,
-                     QPDFObjectHandle xb, Classify classify_new,
-                     const std::function<void(QPDFObjectHandle)>& removed) {
+    void judge_array(const std::string& obj, QPDFObjectHandle xa, QPDFObjectHandle xb,
+                     Classify classify_new, const std::function<void(QPDFObjectHandle)>& removed) {
         if (xa.isIndirect() && xb.isIndirect() && xa.getObjGen() == xb.getObjGen() &&
             obj != objref(xa.getObjGen()))
             return;
@@ -695,7 +470,6 @@ private:
             }
             classify_new(i);
         }
-        (void)label;
     }
 
     bool existed_before(QPDFObjectHandle h) const {
@@ -703,40 +477,40 @@ private:
                ra_.roles.count(h.getObjGen()) > 0;
     }
 
-    // An item an earlier revision already had, now put into a field or annotation array: always
-    // Forbidden (`change` says how), as it changes what that revision's signatures cover. True
-    // when `item` was judged so, false when it is new and the caller judges it.
+    // An item an earlier revision already had, now put into a field or annotation array: it
+    // changes what that revision's signatures cover. True when `item` was judged so, false when
+    // it is new and the caller judges it.
     bool judged_as_reused(const std::string& ref, QPDFObjectHandle item,
                           const std::string& change) {
         if (!existed_before(item))
             return false;
         Role r = role_of(item.getObjGen());
-        add(ChangeCategory::Forbidden, ref, r.label, change, r.field);
+        add(Rule::ObjectReused, ref, r.label, change, r.field);
         return true;
     }
 
     void judge_field_array(const std::string& obj, const std::string& label, QPDFObjectHandle xa,
                            QPDFObjectHandle xb) {
         judge_array(
-            obj, label, xa, xb,
+            obj, xa, xb,
             [&](QPDFObjectHandle item) {
                 std::string ref = item.isIndirect() ? objref(item.getObjGen()) : obj;
                 if (judged_as_reused(ref, item, "existing object moved into " + label))
                     return;
                 auto f = facts_in_newer(item);
                 if (f.doc_timestamp)
-                    add(ChangeCategory::Timestamp, ref, "document timestamp field " + f.name,
+                    add(Rule::DocumentTimestampAdded, ref, "document timestamp field " + f.name,
                         "document timestamp added", f.name);
                 else if (f.is_sig)
-                    add(ChangeCategory::Signature, ref, "signature field " + f.name,
+                    add(Rule::SignatureFieldAdded, ref, "signature field " + f.name,
                         "new signature field added", f.name);
                 else
-                    add(ChangeCategory::Forbidden, ref, "form field " + name_or(f.name, "?"),
+                    add(Rule::FormFieldAdded, ref, "form field " + name_or(f.name, "?"),
                         "new form field added", f.name);
             },
             [&](QPDFObjectHandle item) {
-                auto f = RoleWalker::facts(item);
-                add(ChangeCategory::Forbidden, obj, label,
+                auto f = field_facts(item);
+                add(Rule::FieldRemoved, obj, label,
                     "field " + name_or(f.name, item.unparse()) + " removed", f.name);
             });
     }
@@ -744,9 +518,18 @@ private:
     void judge_annots_array(const std::string& obj, const std::string& label, QPDFObjectHandle xa,
                             QPDFObjectHandle xb) {
         judge_array(
-            obj, label, xa, xb,
+            obj, xa, xb,
             [&](QPDFObjectHandle item) {
                 std::string ref = item.isIndirect() ? objref(item.getObjGen()) : obj;
+                // An empty signature field that was not on a page yet gets its widget shown
+                // when it is signed (document timestamps placed in prepared fields do this).
+                if (existed_before(item) &&
+                    role_of(item.getObjGen()).kind == RoleKind::UnsignedSigField) {
+                    auto f = facts_in_newer(item);
+                    add(Rule::SignatureWidgetAdded, ref, "signature field " + name_or(f.name, "?"),
+                        "existing empty signature field's widget added to " + label, f.name);
+                    return;
+                }
                 if (judged_as_reused(ref, item, "existing object added to " + label))
                     return;
                 if (!item.isDictionary())
@@ -754,25 +537,24 @@ private:
                 if (is_name(item.getKey("/Subtype"), "/Widget")) {
                     auto f = facts_in_newer(item);
                     if (f.is_sig)
-                        add(ChangeCategory::Signature, ref,
+                        add(Rule::SignatureWidgetAdded, ref,
                             (f.doc_timestamp ? "document timestamp field " : "signature field ") +
                                 f.name,
                             "widget added to " + label, f.name);
                     else
-                        add(ChangeCategory::Forbidden, ref, "form field " + name_or(f.name, "?"),
+                        add(Rule::FormFieldAdded, ref, "form field " + name_or(f.name, "?"),
                             "new form field widget added to " + label, f.name);
                     return;
                 }
                 std::string sub =
                     item.getKey("/Subtype").isName() ? item.getKey("/Subtype").getName() : "/?";
-                add(ChangeCategory::Annotation, ref, sub.substr(1) + " annotation",
+                add(Rule::AnnotationChanged, ref, sub.substr(1) + " annotation",
                     "annotation added to " + label);
             },
             [&](QPDFObjectHandle item) {
                 Role r = item.isIndirect() ? role_of(item.getObjGen()) : Role{};
-                ChangeCategory cat = r.kind == RoleKind::Annotation ? ChangeCategory::Annotation
-                                                                    : ChangeCategory::Forbidden;
-                add(cat, obj, label,
+                add(r.kind == RoleKind::Annotation ? Rule::AnnotationChanged : Rule::FieldRemoved,
+                    obj, label,
                     (r.label.empty() ? item.unparse() : r.label) + " removed from the page",
                     r.field);
             });
@@ -780,11 +562,13 @@ private:
 
     void judge_unsigned_sig_field(const std::string& obj, const Role& role, QPDFObjectHandle oa,
                                   QPDFObjectHandle ob, const std::vector<KeyDiff>& diffs) {
-        bool now_signed = RoleWalker::facts(ob).is_signed || signed_in_newer(role.field);
+        bool now_signed = field_facts(ob).is_signed || signed_in_newer(role.field);
         std::vector<std::string> fine, bad;
         for (const KeyDiff& d : diffs) {
+            // Signing an empty field gives it its value and its own appearance, where the
+            // signer puts it.
             if (d.key == "/V" || d.key == "/AP" || d.key == "/AS" || d.key == "/MK" ||
-                d.key == "/DA" || d.key == "/F" || d.key == "/DR")
+                d.key == "/DA" || d.key == "/F" || d.key == "/DR" || d.key == "/Rect")
                 (now_signed ? fine : bad).push_back(d.key + " " + d.what);
             else if (d.key == "/Kids")
                 judge_field_array(obj, "kids of field " + role.field, oa.getKey("/Kids"),
@@ -799,29 +583,23 @@ private:
             return s;
         };
         if (!fine.empty())
-            add(ChangeCategory::Signature, obj, role.label, "signed (" + join(fine) + ")",
+            add(Rule::SignatureFieldSigned, obj, role.label, "signed (" + join(fine) + ")",
                 role.field);
         if (!bad.empty())
-            add(ChangeCategory::Forbidden, obj, role.label, join(bad), role.field);
+            add(Rule::FormFieldChanged, obj, role.label, join(bad), role.field);
     }
 
-    RevisionView& a_;
+    pdf::RevisionView& a_;
     RoleMap& ra_;
-    RevisionView& b_;
+    pdf::RevisionView& b_;
     RoleMap& rb_;
     std::vector<FoundChange> out_;
 };
 
 } // namespace
 
-RoleMap build_roles(QPDF& q) {
-    RoleMap map;
-    RoleWalker(map).run(q);
-    return map;
-}
-
-std::vector<FoundChange> diff_revisions(RevisionView& older, RoleMap& older_roles,
-                                        RevisionView& newer, RoleMap& newer_roles) {
+std::vector<FoundChange> diff_revisions(pdf::RevisionView& older, RoleMap& older_roles,
+                                        pdf::RevisionView& newer, RoleMap& newer_roles) {
     return Differ(older, older_roles, newer, newer_roles).run();
 }
 

@@ -20,6 +20,7 @@ nlohmann::json cert_json(const CertificateInfo& c) {
 
 nlohmann::json change_json(const Change& c) {
     return {{"category", change_category_name(c.category)},
+            {"rule", c.rule},
             {"object", c.object},
             {"what", c.what},
             {"description", c.description},

@@ -25,7 +25,8 @@ struct DigestSpec {
     std::string oid;  // dotted
     std::string name; // "sha256", "sha1", "shake256", ... or the OID when unknown
     bool known = false;
-    bool weak = false; // MD5 and SHA-1: not acceptable for signatures (ETSI TS 119 312)
+    bool weak = false;          // MD5 and SHA-1: not acceptable for signatures (ETSI TS 119 312)
+    bool signature_oid = false; // the OID named a signature algorithm; `name` is its hash
 };
 DigestSpec digest_spec_from_oid(const std::string& oid);
 DigestSpec digest_spec_from_name(const std::string& name); // "sha256", "sha1", ...

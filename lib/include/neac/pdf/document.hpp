@@ -55,9 +55,4 @@ private:
     int trailer_size_ = 0;
 };
 
-// Finds the offset after the last "startxref" keyword in the final kilobytes of the file.
-// Returns false when there is none.
-bool find_last_startxref(const std::filesystem::path& path, std::uint64_t file_size,
-                         std::uint64_t& offset);
-
 } // namespace neac::pdf

@@ -3,6 +3,7 @@
 // changes that link them, all as one incremental revision.
 #pragma once
 
+#include "neac/pdf/fields.hpp"
 #include "neac/pdf/incremental.hpp"
 
 #include <array>
@@ -54,12 +55,6 @@ struct PreparedRevision {
     Rect user_rect;         // the widget's /Rect in default user space
     bool invisible = false;
 };
-
-// The DocMDP permission of a certified document (1, 2 or 3), or 0 when it is not certified.
-int docmdp_permission(QPDF& qpdf);
-
-// Fully qualified names of every field in the AcroForm (cycles and absurd depth are cut).
-std::vector<std::string> field_names(QPDF& qpdf);
 
 // Builds the revision. Throws Error(BadInput) for: a page out of range, a DocMDP P=1 document,
 // an existing field that is missing, not a signature field or already signed, a box outside the

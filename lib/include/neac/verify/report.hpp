@@ -54,6 +54,8 @@ const char* change_category_name(ChangeCategory c);
 
 struct Change {
     ChangeCategory category = ChangeCategory::Forbidden;
+    std::string rule;        // the named rule that explains it ("signature-field-added", ...;
+                             // the list is in man neac-verify)
     std::string object;      // "12 0 R" (or "trailer")
     std::string what;        // what the object is: "page 1 content stream", "signature Sig1"
     std::string description; // what changed: "/Reason replaced", "new signature field Sig2"
@@ -161,7 +163,9 @@ struct Policy {
     std::string expect_signer;       // CCCD/CMND/MST number, or a regex over the subject
     int min_signatures = 1;          // fewer signatures (not counting doc timestamps): FAILED
     bool allow_annotations = false;  // annotation changes without a warning
-    bool allow_forms = false;        // form filling after signing (where DocMDP permits)
+    bool allow_forms = false;        // form filling after signing without a warning
+    bool forbid_annotations = false; // annotation changes fail even where DocMDP permits them
+    bool forbid_forms = false;       // form filling fails even where DocMDP permits it
     bool allow_weak_digest = false;  // SHA-1/MD5 accepted (with a warning)
     // Validation time; nullopt = now.
     std::optional<std::chrono::system_clock::time_point> at;

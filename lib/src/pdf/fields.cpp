@@ -1,4 +1,4 @@
-#include "verify/fields.hpp"
+#include "neac/pdf/fields.hpp"
 
 #include <qpdf/QPDFPageDocumentHelper.hh>
 #include <qpdf/QPDFPageObjectHelper.hh>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-namespace neac::verify::detail {
+namespace neac::pdf {
 namespace {
 
 constexpr int kMaxDepth = 32;
@@ -139,4 +139,61 @@ std::vector<std::string> locked_fields(QPDFObjectHandle params,
     return out;
 }
 
-} // namespace neac::verify::detail
+std::vector<std::string> field_names(QPDF& qpdf) {
+    std::vector<std::string> out;
+    std::set<QPDFObjGen> seen;
+    // An explicit stack instead of recursion: a hostile form tree can be deep.
+    std::vector<std::pair<QPDFObjectHandle, std::string>> todo;
+    auto push_kids = [&](QPDFObjectHandle kids, const std::string& prefix) {
+        if (!kids.isArray())
+            return;
+        std::vector<QPDFObjectHandle> items = kids.getArrayAsVector();
+        for (auto it = items.rbegin(); it != items.rend(); ++it)
+            todo.emplace_back(*it, prefix);
+    };
+    QPDFObjectHandle form = qpdf.getRoot().getKey("/AcroForm");
+    if (form.isDictionary())
+        push_kids(form.getKey("/Fields"), "");
+    while (!todo.empty() && out.size() < 100000) {
+        auto [field, prefix] = todo.back();
+        todo.pop_back();
+        if (!field.isDictionary() || (field.isIndirect() && !seen.insert(field.getObjGen()).second))
+            continue;
+        std::string name = prefix;
+        QPDFObjectHandle t = field.getKey("/T");
+        if (t.isString()) {
+            name = prefix.empty() ? t.getUTF8Value() : prefix + "." + t.getUTF8Value();
+            out.push_back(name);
+        }
+        push_kids(field.getKey("/Kids"), name);
+    }
+    return out;
+}
+
+int docmdp_of(QPDFObjectHandle signature) {
+    QPDFObjectHandle refs = signature.getKey("/Reference");
+    if (!refs.isArray())
+        return 0;
+    for (QPDFObjectHandle r : refs.aitems()) {
+        if (!r.isDictionary() || !is_name(r.getKey("/TransformMethod"), "/DocMDP"))
+            continue;
+        QPDFObjectHandle p = r.getKey("/TransformParams").getKey("/P");
+        if (p.isInteger() && p.getIntValue() >= 1 && p.getIntValue() <= 3)
+            return static_cast<int>(p.getIntValue());
+        return 2;
+    }
+    return 0;
+}
+
+int docmdp_permission(QPDF& qpdf) {
+    QPDFObjectHandle perms = qpdf.getRoot().getKey("/Perms");
+    if (!perms.isDictionary())
+        return 0;
+    QPDFObjectHandle sig = perms.getKey("/DocMDP");
+    if (!sig.isDictionary())
+        return 0;
+    int p = docmdp_of(sig);
+    return p == 0 ? 2 : p;
+}
+
+} // namespace neac::pdf

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-namespace neac::verify::detail {
+namespace neac::pdf {
 
 // Registers the filters (once per process; thread-safe).
 void install_stream_filters();
@@ -30,4 +30,4 @@ public:
     std::string reason() const;
 };
 
-} // namespace neac::verify::detail
+} // namespace neac::pdf

@@ -1,5 +1,5 @@
-// Signature fields of a document and the facts about each signature dictionary that the
-// integrity checks need, read from the final revision.
+// The interactive form as signers and verifiers read it: field names, signature fields and their
+// values, FieldMDP locks, the DocMDP permission of a certified document.
 #pragma once
 
 #include <qpdf/QPDF.hh>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace neac::verify::detail {
+namespace neac::pdf {
 
 struct SigField {
     std::string name;       // fully qualified
@@ -30,4 +30,15 @@ FieldScan scan_fields(QPDF& q);
 std::vector<std::string> locked_fields(QPDFObjectHandle params,
                                        const std::vector<std::string>& all);
 
-} // namespace neac::verify::detail
+// Fully qualified names of every field in the AcroForm (cycles and absurd depth are cut).
+std::vector<std::string> field_names(QPDF& qpdf);
+
+// The DocMDP permission P (1, 2 or 3) a signature dictionary's /Reference sets, 2 when the
+// DocMDP transform gives none (ISO 32000-1 Table 254), 0 when it has no DocMDP reference.
+int docmdp_of(QPDFObjectHandle signature);
+
+// The DocMDP permission of a certified document (the catalog's /Perms /DocMDP), or 0 when it is
+// not certified.
+int docmdp_permission(QPDF& qpdf);
+
+} // namespace neac::pdf

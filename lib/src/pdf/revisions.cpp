@@ -1,4 +1,4 @@
-#include "verify/revisions.hpp"
+#include "neac/pdf/revisions.hpp"
 
 #include <qpdf/QPDFObjectHandle.hh>
 #include <qpdf/QPDFTokenizer.hh>
@@ -7,11 +7,12 @@
 #include <cctype>
 #include <set>
 
-namespace neac::verify::detail {
+namespace neac::pdf {
 namespace {
 
 constexpr std::size_t kTail = 4096;
 constexpr std::size_t kMaxSections = 100000;
+constexpr std::uint64_t kMaxBack = 64ull << 20;
 
 bool is_space(char c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
@@ -70,18 +71,32 @@ std::uint64_t skip_space(const FileHandle& file, std::uint64_t pos) {
 
 } // namespace
 
-std::vector<Revision> find_revisions(const FileHandle& file_ref, std::string& problem) {
-    // A non-owning shared_ptr: the BoundedSources made here do not outlive this call.
-    std::shared_ptr<const FileHandle> file(&file_ref, [](const FileHandle*) {});
-    std::vector<Revision> sections; // newest first
-    std::uint64_t size = file->size();
+StartXref find_startxref(const FileHandle& file) {
+    StartXref out;
+    std::uint64_t size = file.size();
     std::uint64_t tail_start = size > kTail ? size - kTail : 0;
-    std::string tail = file->read_string(tail_start, kTail);
+    std::string tail = file.read_string(tail_start, kTail);
     std::size_t sx = tail.rfind("startxref");
-    if (sx == std::string::npos) {
-        problem = "no startxref at the end of the file";
-        return {};
+    // A file cut short (or with data appended) has its last complete revision further up:
+    // search backwards, in overlapping chunks, within a bounded distance.
+    for (std::uint64_t back = kTail; sx == std::string::npos && back < size && back < kMaxBack;
+         back += kTail * 16) {
+        tail_start = size > back + kTail * 16 ? size - back - kTail * 16 : 0;
+        tail = file.read_string(
+            tail_start, static_cast<std::size_t>(std::min<std::uint64_t>(kTail * 16 + 16, size)));
+        sx = tail.rfind("startxref");
+        if (tail_start == 0)
+            break;
     }
+    if (sx == std::string::npos) {
+        out.problem = "no startxref in the file";
+        return out;
+    }
+    out.at_end = tail_start + sx + kTail >= size;
+    if (!out.at_end)
+        out.problem = "the file does not end with a cross-reference section: the last one is at "
+                      "offset " +
+                      std::to_string(tail_start + sx);
     std::size_t i = sx + 9;
     while (i < tail.size() && is_space(tail[i]))
         ++i;
@@ -93,9 +108,24 @@ std::vector<Revision> find_revisions(const FileHandle& file_ref, std::string& pr
         ++digits;
     }
     if (digits == 0) {
-        problem = "startxref without an offset";
-        return {};
+        out.problem = "startxref without an offset";
+        return out;
     }
+    out.found = true;
+    out.offset = offset;
+    return out;
+}
+
+std::vector<Revision> find_revisions(const FileHandle& file_ref, std::string& problem) {
+    // A non-owning shared_ptr: the BoundedSources made here do not outlive this call.
+    std::shared_ptr<const FileHandle> file(&file_ref, [](const FileHandle*) {});
+    std::vector<Revision> sections; // newest first
+    std::uint64_t size = file->size();
+    StartXref start = find_startxref(*file);
+    problem = start.problem;
+    if (!start.found)
+        return {};
+    std::uint64_t offset = start.offset;
 
     QPDF scratch;
     scratch.emptyPDF();
@@ -200,4 +230,4 @@ std::vector<Revision> find_revisions(const FileHandle& file_ref, std::string& pr
     return out;
 }
 
-} // namespace neac::verify::detail
+} // namespace neac::pdf

@@ -1,7 +1,10 @@
-#include "verify/file_source.hpp"
+#include "neac/pdf/revisions.hpp"
 
 #include "neac/util/error.hpp"
 
+#include <qpdf/QPDFExc.hh>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -9,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace neac::verify::detail {
+namespace neac::pdf {
 
 namespace {
 constexpr std::size_t kWindow = 64 * 1024;
@@ -162,16 +165,48 @@ qpdf_offset_t BoundedSource::findAndSkipNextEOL() {
     return result;
 }
 
-std::unique_ptr<QPDF> open_revision(std::shared_ptr<const FileHandle> file, std::uint64_t limit) {
+namespace {
+
+std::unique_ptr<QPDF> open_prefix(const std::shared_ptr<const FileHandle>& file,
+                                  std::uint64_t limit, bool repair) {
     std::string name = file->path().string();
     if (limit < file->size())
         name += " (first " + std::to_string(limit) + " bytes)";
     auto source = std::make_shared<BoundedSource>(file, limit, name);
     auto q = std::make_unique<QPDF>();
     q->setSuppressWarnings(true);
-    q->setAttemptRecovery(false);
+    q->setAttemptRecovery(repair);
     q->processInputSource(source);
     return q;
 }
 
-} // namespace neac::verify::detail
+} // namespace
+
+std::unique_ptr<QPDF> open_revision(std::shared_ptr<const FileHandle> file, std::uint64_t limit) {
+    return open_prefix(file, limit, false);
+}
+
+std::unique_ptr<QPDF> open_repaired(std::shared_ptr<const FileHandle> file, std::uint64_t limit) {
+    return open_prefix(file, limit, true);
+}
+
+std::vector<std::string> warning_lines(QPDF& q, std::size_t max) {
+    std::vector<std::string> out;
+    if (!q.anyWarnings())
+        return out;
+    // getWarnings() drains QPDF's list: later lookups start a fresh one.
+    for (const QPDFExc& w : q.getWarnings()) {
+        if (out.size() >= max)
+            break;
+        std::string line = w.getMessageDetail();
+        if (!w.getObject().empty())
+            line = w.getObject() + ": " + line;
+        if (w.getFilePosition() > 0)
+            line = "offset " + std::to_string(w.getFilePosition()) + ": " + line;
+        if (std::find(out.begin(), out.end(), line) == out.end())
+            out.push_back(std::move(line));
+    }
+    return out;
+}
+
+} // namespace neac::pdf

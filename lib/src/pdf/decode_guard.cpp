@@ -1,4 +1,4 @@
-#include "verify/stream_guard.hpp"
+#include "neac/pdf/decode_guard.hpp"
 
 #include <qpdf/Pl_Flate.hh>
 #include <qpdf/Pl_RunLength.hh>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace neac::verify::detail {
+namespace neac::pdf {
 namespace {
 
 struct GuardState {
@@ -243,4 +243,4 @@ std::string DecodeGuard::reason() const {
     return t_guard ? t_guard->reason : std::string();
 }
 
-} // namespace neac::verify::detail
+} // namespace neac::pdf
