@@ -4,6 +4,7 @@
 #include "neac/place/locator_options.hpp"
 #include "neac/profile/profile.hpp"
 #include "neac/sign/journal.hpp"
+#include "neac/sign/locator.hpp"
 #include "neac/sign/pipeline.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/exit_code.hpp"
@@ -254,7 +255,7 @@ int run_sign(const SignArgs& a, Context& ctx) {
     locator_flags.page = a.page;
     if (!positioned)
         options.locator =
-            place::make_locator_spec(prof.locator ? &*prof.locator : nullptr, locator_flags);
+            sign::make_locator_spec(prof.locator ? &*prof.locator : nullptr, locator_flags);
     if (!a.fallback_rect.empty()) {
         if (!options.locator)
             throw usage_error("--fallback-rect needs keyword placement (--keyword, or a profile "
