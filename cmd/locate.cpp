@@ -6,6 +6,7 @@
 #include "neac/place/preview.hpp"
 #include "neac/place/report.hpp"
 #include "neac/profile/profile.hpp"
+#include "neac/sign/locator.hpp"
 #include "neac/util/error.hpp"
 
 namespace neac::cli {
@@ -25,7 +26,7 @@ int run_locate(const LocateArgs& a, Context& ctx) {
     if (!a.profile.empty())
         prof = profile::ProfileStore(ctx.home()).load(a.profile);
     const profile::Locator* from_profile = prof && prof->locator ? &*prof->locator : nullptr;
-    std::optional<place::LocatorSpec> spec = place::make_locator_spec(from_profile, a.flags);
+    std::optional<place::LocatorSpec> spec = sign::make_locator_spec(from_profile, a.flags);
     if (!spec)
         throw usage_error(prof ? "profile " + prof->name + " has no locator; give --keyword"
                                : "give --keyword TEXT or --profile NAME")

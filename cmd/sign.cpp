@@ -1,10 +1,9 @@
 // neac sign: PAdES signatures through the profile's provider; many files, one approval.
 #include "command.hpp"
 
-#include "neac/place/locator_options.hpp"
-#include "neac/profile/profile.hpp"
 #include "neac/sign/journal.hpp"
 #include "neac/sign/pipeline.hpp"
+#include "neac/sign/plan.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/exit_code.hpp"
 #include "neac/util/text.hpp"
@@ -12,7 +11,6 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
-#include <set>
 #include <unistd.h>
 
 namespace neac::cli {
@@ -42,68 +40,6 @@ private:
     void (*old_term_)(int);
 };
 
-struct SignArgs {
-    std::vector<std::string> files;
-    std::string profile;
-    int signature = 0; // 1-based entry; 0 = the profile's default
-    std::string digest;
-    std::string output, out_dir;
-    bool in_place = false, force = false;
-    int page = 0;
-    std::string rect;
-    bool invisible = false;
-    std::string field, field_name;
-    std::string reason, location, contact_info, tsa, tsa_ca_bundle;
-    bool resume = false, abandon = false; // the optional transaction id is files[0]
-    std::string otp, ca_bundle;
-    place::LocatorFlags locator; // --keyword and the placement flags
-    std::string fallback_rect;
-};
-
-pdf::Rect parse_rect(const std::string& text) {
-    double v[4];
-    char tail = 0;
-    if (std::sscanf(text.c_str(), "%lf,%lf,%lf,%lf%c", &v[0], &v[1], &v[2], &v[3], &tail) != 4)
-        throw usage_error("--rect takes x,y,width,height in points, e.g. 350,80,180,60");
-    return pdf::Rect{v[0], v[1], v[2], v[3]};
-}
-
-std::vector<sign::FileJob> plan_outputs(const SignArgs& a) {
-    if (!a.output.empty() && a.files.size() != 1)
-        throw usage_error("-o names one output; use --out-dir DIR for several files");
-    if ((!a.output.empty() || !a.out_dir.empty()) && a.in_place)
-        throw usage_error("--in-place cannot be combined with -o or --out-dir");
-    if (!a.out_dir.empty() && !std::filesystem::is_directory(a.out_dir))
-        throw usage_error("--out-dir " + a.out_dir + " is not a folder");
-    std::vector<sign::FileJob> jobs;
-    std::set<std::filesystem::path> outputs;
-    for (const std::string& f : a.files) {
-        sign::FileJob job{f, {}};
-        if (a.in_place)
-            job.output = f;
-        else if (!a.output.empty())
-            job.output = a.output;
-        else if (!a.out_dir.empty())
-            job.output = std::filesystem::path(a.out_dir) / sign::default_output_for(f).filename();
-        else
-            job.output = sign::default_output_for(f);
-        std::error_code ec;
-        std::filesystem::path canonical = std::filesystem::weakly_canonical(job.output, ec);
-        if (!outputs.insert(canonical).second)
-            throw usage_error("two inputs would be written to the same output " +
-                              job.output.string());
-        if (!a.in_place && std::filesystem::exists(job.output) &&
-            std::filesystem::equivalent(job.output, f, ec))
-            throw usage_error("the output " + job.output.string() +
-                              " is the input; use --in-place to replace the original");
-        if (!a.in_place && !a.force && std::filesystem::exists(job.output))
-            throw usage_error("the output " + job.output.string() + " exists")
-                .hint("use --force to replace it, or choose another output");
-        jobs.push_back(std::move(job));
-    }
-    return jobs;
-}
-
 std::string format_remaining(std::chrono::seconds s) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(s.count() / 60),
@@ -132,11 +68,8 @@ sign::BatchCallbacks wait_callbacks(const Console& console) {
     return callbacks;
 }
 
-// One-time inputs for the provider: --otp, a prompt on a terminal, --ca-bundle.
-void add_session_inputs(const SignArgs& a, providers::ProviderConfig& config) {
-    if (!a.ca_bundle.empty())
-        config.settings["ca-bundle"] = std::filesystem::absolute(a.ca_bundle).string();
-    config.otp = a.otp;
+// On a terminal, a provider that needs a code it was not given (--otp) asks for it.
+void add_prompt(providers::ProviderConfig& config) {
     if (::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO))
         config.ask = [](const std::string& prompt) {
             std::cerr << prompt << ": " << std::flush;
@@ -149,20 +82,12 @@ void add_session_inputs(const SignArgs& a, providers::ProviderConfig& config) {
 int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name);
 
 // --resume [TXN] and --abandon TXN: the journal, not the profile, says what to finish.
-int run_resume(const SignArgs& a, Context& ctx) {
-    if (a.resume && a.abandon)
-        throw usage_error("--resume and --abandon cannot be combined");
-    if (a.files.size() > 1)
-        throw usage_error(std::string(a.resume ? "--resume" : "--abandon") +
-                          " takes at most one transaction id, not files");
-    std::string selector = a.files.empty() ? "" : a.files.front();
+int run_resume(const sign::SignFlags& a, Context& ctx) {
+    std::string selector = sign::resume_selector(a);
     const Console& console = ctx.console();
     std::filesystem::path home = ctx.home();
     sign::Journal journal(sign::Journal::path_for(home));
     if (a.abandon) {
-        if (selector.empty())
-            throw usage_error("--abandon needs a transaction id (see the error of the "
-                              "interrupted neac sign, or neac sign --resume)");
         std::size_t n = sign::abandon_transactions(journal, selector);
         if (console.json())
             console.print_json(nlohmann::json{{"version", 1}, {"abandoned", n}}.dump(2));
@@ -179,7 +104,8 @@ int run_resume(const SignArgs& a, Context& ctx) {
             journal, selector,
             [&](providers::ProviderConfig config) {
                 config.home = home;
-                add_session_inputs(a, config);
+                sign::add_session_inputs(a, config);
+                add_prompt(config);
                 return providers::make_provider(config);
             },
             callbacks);
@@ -200,88 +126,26 @@ int run_resume(const SignArgs& a, Context& ctx) {
     return report_result(ctx, result, "");
 }
 
-int run_sign(const SignArgs& a, Context& ctx) {
+int run_sign(const sign::SignFlags& a, Context& ctx) {
     if (a.resume || a.abandon)
         return run_resume(a, ctx);
-    if (a.files.empty())
-        throw usage_error("no file to sign").hint("neac sign FILE... --profile NAME");
-    if (a.profile.empty())
-        throw usage_error("--profile is required").hint("neac sign FILE... --profile NAME");
-    const Console& console = ctx.console();
     std::filesystem::path home = ctx.home();
-    profile::ProfileStore store(home);
-    profile::Profile prof = store.load(a.profile);
-
-    std::size_t entry_index = 0;
-    if (a.signature > 0) {
-        if (static_cast<std::size_t>(a.signature) > prof.signatures.size())
-            throw usage_error("profile " + prof.name + " has " +
-                              std::to_string(prof.signatures.size()) +
-                              " signature entries; --signature " + std::to_string(a.signature) +
-                              " does not exist");
-        entry_index = static_cast<std::size_t>(a.signature - 1);
-    } else {
-        const profile::SignatureEntry& def = prof.default_signature();
-        for (std::size_t i = 0; i < prof.signatures.size(); ++i)
-            if (&prof.signatures[i] == &def)
-                entry_index = i;
-    }
-    const profile::SignatureEntry& entry = prof.signatures[entry_index];
-
-    sign::SignOptions options;
-    options.digest =
-        crypto::parse_digest_algorithm(a.digest.empty() ? prof.signing.digest : a.digest);
-    options.reason = a.reason.empty() ? prof.signing.reason : a.reason;
-    options.location = a.location.empty() ? prof.signing.location : a.location;
-    options.contact_info = a.contact_info.empty() ? prof.signing.contact_info : a.contact_info;
-    options.tsa_url = a.tsa.empty() ? prof.signing.tsa : a.tsa;
-    options.tsa_ca_bundle = a.tsa_ca_bundle;
-    options.expected_account = entry.account;
-    options.placement.page = a.page;
-    options.placement.invisible = a.invisible;
-    options.placement.existing_field = a.field;
-    options.placement.field_name = a.field_name;
-    if (!a.rect.empty())
-        options.placement.rect = parse_rect(a.rect);
-    // Keyword placement (neac-locate(1)): --keyword, else the profile's locator, unless the
-    // position is given outright.
-    bool positioned = !a.rect.empty() || a.invisible || !a.field.empty();
-    if (positioned &&
-        (a.locator.keyword || a.locator.any_policy_flag() || !a.fallback_rect.empty()))
-        throw usage_error("--keyword and the placement flags cannot be combined with --rect, "
-                          "--invisible or --field");
-    place::LocatorFlags locator_flags = a.locator;
-    locator_flags.page = a.page;
-    if (!positioned)
-        options.locator =
-            place::make_locator_spec(prof.locator ? &*prof.locator : nullptr, locator_flags);
-    if (!a.fallback_rect.empty()) {
-        if (!options.locator)
-            throw usage_error("--fallback-rect needs keyword placement (--keyword, or a profile "
-                              "with a locator)");
-        options.locator->fallback = place::parse_rect(a.fallback_rect, "--fallback-rect");
-    }
-    if (prof.appearance)
-        options.appearance = *prof.appearance;
-    options.appearance_image = prof.image;
-
-    std::vector<sign::FileJob> jobs = plan_outputs(a);
-    providers::ProviderConfig config = profile::to_provider_config(prof, entry_index, home);
-    add_session_inputs(a, config);
-    auto provider = providers::make_provider(config);
+    sign::SignPlan plan = sign::plan_sign(a, home);
+    add_prompt(plan.provider);
+    auto provider = providers::make_provider(plan.provider);
 
     // Every transaction is journaled before its request is sent (neac sign --resume).
     sign::Journal journal(sign::Journal::path_for(home));
-    sign::JournalLink link{&journal, config, prof.name};
-    sign::BatchCallbacks callbacks = wait_callbacks(console);
+    sign::JournalLink link{&journal, plan.provider, plan.profile.name};
+    sign::BatchCallbacks callbacks = wait_callbacks(ctx.console());
     callbacks.journal = &link;
 
     sign::BatchResult result;
     {
         InterruptGuard guard;
-        result = sign::sign_batch(jobs, options, *provider, callbacks);
+        result = sign::sign_batch(plan.jobs, plan.options, *provider, callbacks);
     }
-    return report_result(ctx, result, prof.name);
+    return report_result(ctx, result, plan.profile.name);
 }
 
 int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name) {
@@ -368,7 +232,7 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
 } // namespace
 
 void add_sign_command(CLI::App& app, Context& ctx) {
-    auto args = std::make_shared<SignArgs>();
+    auto args = std::make_shared<sign::SignFlags>();
     CLI::App* cmd = app.add_subcommand(
         "sign", "Sign PDF files (PAdES) through the profile's provider, one approval per batch");
     cmd->add_option("files", args->files,

@@ -5,7 +5,6 @@
 #include "neac/pdf/document.hpp"
 #include "neac/pdf/png_image.hpp"
 #include "neac/place/page_source.hpp"
-#include "neac/place/unicode.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/text.hpp"
 #include "support/pki.hpp"

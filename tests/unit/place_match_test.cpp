@@ -1,9 +1,10 @@
 // Keyword matching: Unicode search keys (NFC/NFD, case, ligatures, diacritics), word boundaries,
 // keywords split across text boxes and lines, and near misses.
 #include "neac/place/match.hpp"
-#include "neac/place/unicode.hpp"
+#include "neac/place/search_key.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/text.hpp"
+#include "neac/util/unicode.hpp"
 
 #include <gtest/gtest.h>
 

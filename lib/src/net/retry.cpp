@@ -1,13 +1,13 @@
 #include "neac/net/retry.hpp"
 #include "neac/util/text.hpp"
 
-#include "neac/crypto/random.hpp"
 #include "neac/util/error.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -69,10 +69,11 @@ double env_timeout_seconds() {
     return s;
 }
 
+// Jitter only spreads retries apart; it guards no secret, so a seeded standard engine will do
+// (and keeps net/ free of the crypto library, which itself uses net/ for TSA and OCSP calls).
 std::uint32_t random_u32() {
-    Bytes b = crypto::random_bytes(4);
-    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) |
-           b[3];
+    thread_local std::mt19937 engine{std::random_device{}()};
+    return static_cast<std::uint32_t>(engine());
 }
 
 } // namespace

@@ -3,9 +3,9 @@
 #include "neac/pdf/appearance.hpp"
 
 #include "neac/pdf/png_image.hpp"
-#include "neac/place/unicode.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/text.hpp"
+#include "neac/util/unicode.hpp"
 #include "pdf/appearance_font.hpp"
 
 #include <algorithm>
@@ -512,7 +512,7 @@ std::string line_ops(const SetLine& line, double x, double y, double size, const
 AppearanceWriter signature_appearance(AppearanceStyle style, std::vector<std::string> lines,
                                       std::filesystem::path image, int text_rotation) {
     for (std::string& l : lines)
-        l = trim(place::to_nfc(l));
+        l = trim(to_nfc(l));
     lines.erase(std::remove(lines.begin(), lines.end(), std::string()), lines.end());
     Color color = parse_color(style.color);
     const int turn = text_rotation & 3;

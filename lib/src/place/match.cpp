@@ -1,8 +1,9 @@
 #include "neac/place/match.hpp"
 
-#include "neac/place/unicode.hpp"
+#include "neac/place/search_key.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/text.hpp"
+#include "neac/util/unicode.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,9 +1,9 @@
-// The keyword locator as `neac locate` and `neac sign` take it: a profile's `locator:` section,
-// overridden flag by flag by the command line.
+// The keyword locator's command-line flags, shared by `neac locate` and `neac sign`. Merging them
+// over a profile's `locator:` section is sign::make_locator_spec (neac/sign/locator.hpp): place/
+// does not know about profiles.
 #pragma once
 
 #include "neac/place/locate.hpp"
-#include "neac/profile/profile.hpp"
 
 #include <optional>
 #include <string>
@@ -24,12 +24,6 @@ struct LocatorFlags {
     // True when a flag other than --keyword and --page is given.
     bool any_policy_flag() const;
 };
-
-// The spec from `profile_locator` (may be null) with the flags applied over it. Empty when
-// neither gives a keyword; Error(Usage) when policy flags are given without any keyword, or a
-// flag's value is invalid.
-std::optional<LocatorSpec> make_locator_spec(const profile::Locator* profile_locator,
-                                             const LocatorFlags& flags);
 
 // "x,y,width,height" in points; Error(Usage) naming `flag` otherwise.
 Rect parse_rect(std::string_view text, std::string_view flag);

@@ -1,6 +1,6 @@
 // Finding a keyword in a page's text layer.
 //
-// Both sides are compared by their search keys (neac/place/unicode.hpp): composed and
+// Both sides are compared by their search keys (neac/place/search_key.hpp): composed and
 // decomposed diacritics, letter case and compatibility forms never matter, and optionally the
 // diacritics themselves do not either. White space does not matter at all, on either side: a
 // keyword matches across extra spaces, across words a PDF producer split into several text

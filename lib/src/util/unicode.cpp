@@ -1,15 +1,13 @@
-#include "neac/place/unicode.hpp"
+#include "neac/util/unicode.hpp"
 
 #include "neac/util/error.hpp"
 #include "neac/util/text.hpp"
-
-#include <unordered_map>
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/utf16.h>
 
-namespace neac::place {
+namespace neac {
 namespace {
 
 const UNormalizer2* normalizer(const UNormalizer2* (*get)(UErrorCode*), const char* name) {
@@ -83,24 +81,6 @@ std::u16string normalize_with(const UNormalizer2* n, const std::u16string& in) {
     throw Error(ErrorKind::Internal, "Unicode normalisation did not converge");
 }
 
-char32_t unstroke(char32_t c) {
-    switch (c) {
-    case U'đ':
-    case U'ð':
-        return U'd';
-    case U'ø':
-        return U'o';
-    case U'ł':
-        return U'l';
-    case U'ħ':
-        return U'h';
-    case U'ŧ':
-        return U't';
-    default:
-        return c;
-    }
-}
-
 } // namespace
 
 bool is_mark(char32_t c) {
@@ -119,57 +99,12 @@ bool is_space(char32_t c) {
            (c >= 0x80 && u_isUWhiteSpace(static_cast<UChar32>(c)));
 }
 
-static std::u32string compute_key(std::u32string_view cluster, bool ignore_diacritics) {
-    std::u16string folded = normalize_with(nfkc_casefold(), to_utf16(cluster));
-    if (!ignore_diacritics)
-        return to_utf32(folded);
-    std::u32string out;
-    for (char32_t c : to_utf32(normalize_with(nfd(), folded))) {
-        if (is_mark(c))
-            continue;
-        out.push_back(unstroke(c));
-    }
-    return out;
+std::u32string to_nfd(std::u32string_view text) {
+    return to_utf32(normalize_with(nfd(), to_utf16(text)));
 }
 
-std::u32string search_key(std::u32string_view cluster, bool ignore_diacritics) {
-    // Fast path: the bulk of page text is ASCII.
-    if (cluster.size() == 1 && cluster[0] < 0x80) {
-        char32_t c = cluster[0];
-        if (c >= 'A' && c <= 'Z')
-            c = c - 'A' + 'a';
-        return std::u32string(1, c);
-    }
-    // A document uses a few hundred distinct letters thousands of times each: remember their
-    // keys rather than asking ICU again (bounded, for text in many scripts).
-    thread_local std::unordered_map<std::u32string, std::u32string> cache[2];
-    auto& memo = cache[ignore_diacritics ? 1 : 0];
-    std::u32string k(cluster);
-    auto it = memo.find(k);
-    if (it != memo.end())
-        return it->second;
-    std::u32string key = compute_key(cluster, ignore_diacritics);
-    if (memo.size() > 50000)
-        memo.clear();
-    memo.emplace(std::move(k), key);
-    return key;
-}
-
-std::u32string search_key_of_text(std::string_view utf8, bool ignore_diacritics) {
-    std::u32string text = utf8_decode(utf8);
-    std::u32string out;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        std::size_t end = i + 1;
-        while (end < text.size() && is_mark(text[end]))
-            ++end;
-        for (char32_t c :
-             search_key(std::u32string_view(text).substr(i, end - i), ignore_diacritics))
-            if (!is_space(c))
-                out.push_back(c);
-        i = end;
-    }
-    return out;
+std::u32string to_nfkc_casefold(std::u32string_view text) {
+    return to_utf32(normalize_with(nfkc_casefold(), to_utf16(text)));
 }
 
 std::string to_nfc(std::string_view utf8) {
@@ -177,4 +112,4 @@ std::string to_nfc(std::string_view utf8) {
     return utf8_encode(to_utf32(composed));
 }
 
-} // namespace neac::place
+} // namespace neac
