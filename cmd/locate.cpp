@@ -46,7 +46,8 @@ int run_locate(const LocateArgs& a, Context& ctx) {
         console.out(place::describe_locate(result, *spec, previews));
     std::vector<int> covering;
     for (const auto& m : result.matches)
-        if (m.proposal.overlaps_text && (covering.empty() || covering.back() != m.page.number))
+        if ((m.proposal.overlaps_text || m.proposal.overlaps_annotation) &&
+            (covering.empty() || covering.back() != m.page.number))
             covering.push_back(m.page.number);
     if (!covering.empty()) {
         std::string pages;

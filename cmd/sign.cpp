@@ -177,6 +177,7 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
                 j["placeholder_size"] = p.contents_capacity;
                 j["byte_range"] = p.byte_range;
                 j["timestamped"] = f.signed_file->timestamped;
+                j["placement"] = p.placement;
             } else {
                 j["error"] = f.failure->describe();
                 j["error_code"] = error_kind_name(f.failure->kind());
@@ -205,7 +206,8 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
                 rows.push_back({console.green("signed"), f.job.input.string(),
                                 "-> " + f.job.output.string(),
                                 p.field_name + ", page " + std::to_string(p.page) +
-                                    (p.invisible ? ", invisible" : "")});
+                                    (p.invisible ? ", invisible" : "") +
+                                    (p.placement.empty() ? "" : " (" + p.placement + ")")});
             } else {
                 rows.push_back(
                     {console.red("failed"), f.job.input.string(), f.failure->describe(), ""});
@@ -276,6 +278,9 @@ void add_sign_command(CLI::App& app, Context& ctx) {
                   "Match the keyword without diacritics");
     cmd->add_flag("--no-avoid-text", args->locator.no_avoid_text,
                   "Keep the box at the offset even when it covers printed text");
+    cmd->add_flag("--allow-overlap", args->allow_overlap,
+                  "Sign even where no free space near the keyword clears an earlier signature "
+                  "(otherwise such a file fails with exit 4)");
     cmd->add_option("--fallback-rect", args->fallback_rect,
                     "Box x,y,width,height (on --page, else the last page) for files without the "
                     "keyword; without it such files fail (exit 4)");

@@ -103,6 +103,58 @@ TEST(PlacePolicy, ReportsTextItCannotAvoid) {
     expect_rect(fixed.box, 260, 336, 180, 60);
 }
 
+bool overlaps(const Rect& a, const Rect& b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+TEST(PlacePolicy, SecondSignerGoesBesideTheFirst) {
+    PlacementPolicy p; // below, 180 x 60, offset 4
+    Proposal first = propose_box(kKeyword, a4(), p, {});
+    Proposal second = propose_box(kKeyword, a4(), p, {}, 0, {first.box});
+    EXPECT_FALSE(overlaps(second.box, first.box));
+    EXPECT_FALSE(second.overlaps_annotation);
+    EXPECT_NE(second.aside, 0); // beside, at the same height
+    EXPECT_NEAR(second.box.y, first.box.y, 1e-9);
+    Proposal third = propose_box(kKeyword, a4(), p, {}, 0, {first.box, second.box});
+    EXPECT_FALSE(overlaps(third.box, first.box));
+    EXPECT_FALSE(overlaps(third.box, second.box));
+    EXPECT_FALSE(third.overlaps_annotation);
+}
+
+TEST(PlacePolicy, BelowTheFirstWhenNothingFitsBeside) {
+    // A narrow page: no room beside the first signature, so the next one goes under it.
+    PageGeometry narrow = a4(0, Rect{0, 0, 240, 842});
+    PlacementPolicy p;
+    Rect keyword{70, 400, 100, 15};
+    Proposal first = propose_box(keyword, narrow, p, {});
+    Proposal second = propose_box(keyword, narrow, p, {}, 0, {first.box});
+    EXPECT_FALSE(second.overlaps_annotation);
+    EXPECT_FALSE(overlaps(second.box, first.box));
+    EXPECT_LT(second.box.y + second.box.h, first.box.y + 1e-9);
+    EXPECT_GT(second.moved, 0);
+}
+
+TEST(PlacePolicy, NeverOverTextWhenMovingAside) {
+    PlacementPolicy p;
+    Proposal first = propose_box(kKeyword, a4(), p, {});
+    // Printed text fills both sides of the first signature at its height.
+    std::vector<Rect> text{{0, first.box.y, first.box.x - 1, 60},
+                           {first.box.x + first.box.w + 1, first.box.y, 300, 60}};
+    Proposal second = propose_box(kKeyword, a4(), p, text, 0, {first.box});
+    EXPECT_FALSE(second.overlaps_annotation);
+    EXPECT_FALSE(overlaps(second.box, first.box));
+    for (const Rect& t : text)
+        EXPECT_FALSE(overlaps(second.box, t));
+}
+
+TEST(PlacePolicy, ReportsAnAnnotationItCannotAvoid) {
+    PlacementPolicy p;
+    // The whole neighbourhood is one big stamp.
+    Rect stamp{0, 0, 595, 842};
+    Proposal pr = propose_box(kKeyword, a4(), p, {}, 0, {stamp});
+    EXPECT_TRUE(pr.overlaps_annotation);
+}
+
 TEST(PlacePolicy, FollowsTextRunningDownARotatedPage) {
     // Text turned a quarter clockwise on the displayed page: "below" is to the left, and the
     // box's width runs down the page.

@@ -211,10 +211,8 @@ LocateResult locate(const PageSource& source, const LocatorSpec& spec) {
         lm.index = numbered ? static_cast<int>(i) + 1 : 0;
         lm.page = found[i].geometry;
         std::vector<Rect> obstacles = obstacles_for(*found[i].words, found[i].match, spec.policy);
-        const std::vector<Rect>& annots = annotations.on(lm.page);
-        obstacles.insert(obstacles.end(), annots.begin(), annots.end());
         lm.proposal = propose_box(found[i].match.box, lm.page, spec.policy, obstacles,
-                                  found[i].match.rotation);
+                                  found[i].match.rotation, annotations.on(lm.page));
         lm.match = std::move(found[i].match);
         result.matches.push_back(std::move(lm));
     }
@@ -312,6 +310,23 @@ PageGeometry signing_geometry(pdf::Document& doc, int number) {
 
 } // namespace
 
+std::string placement_note(const Proposal& p) {
+    auto pt = [](double v) { return std::to_string(static_cast<long>(std::lround(std::fabs(v)))); };
+    if (p.overlaps_annotation)
+        return "covers an earlier signature or annotation (--allow-overlap)";
+    std::string note;
+    if (p.aside != 0)
+        note = "moved " + pt(p.aside) + " pt beside an earlier signature or annotation";
+    if (p.moved > 0)
+        note += (note.empty() ? "moved " : ", and ") + pt(p.moved) + " pt further from the keyword";
+    if (p.scale < 1)
+        note += (note.empty() ? "" : ", ") + std::string("shrunk to ") +
+                std::to_string(static_cast<int>(std::lround(p.scale * 100))) + "%";
+    if (p.overlaps_text)
+        note += (note.empty() ? "" : "; ") + std::string("covers printed text");
+    return note;
+}
+
 SignaturePosition resolve_signature_position(pdf::Document& doc, const LocatorSpec& spec) {
     if (spec.occurrence.kind == Occurrence::Kind::All)
         throw usage_error("--occurrence all selects every match, but a file gets one signature")
@@ -324,11 +339,20 @@ SignaturePosition resolve_signature_position(pdf::Document& doc, const LocatorSp
         pos.fallback = true;
         pos.page = spec.page > 0 ? spec.page : r.page_count;
         pos.rect = *spec.fallback;
+        pos.note = "keyword not found: the fallback box";
         spdlog::info("{}: keyword \"{}\" not found; using the fallback box on page {}",
                      doc.path().string(), spec.keyword, pos.page);
         return pos;
     }
     const LocatedMatch& m = r.matches.front();
+    if (m.proposal.overlaps_annotation && !spec.allow_overlap)
+        throw input_error("no free space near the keyword " + quoted(spec.keyword) + " on page " +
+                          std::to_string(m.page.number) +
+                          ": every box tried covers an earlier signature or another annotation")
+            .file(doc.path().string())
+            .hint("move the signature with --placement/--offset, give --rect, or sign over it "
+                  "with --allow-overlap");
+    pos.note = placement_note(m.proposal);
     pos.page = m.page.number;
     Rect user = m.page.to_user(m.proposal.box);
     pos.rect = signing_geometry(doc, pos.page).to_displayed(user);

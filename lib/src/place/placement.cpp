@@ -123,12 +123,107 @@ bool covers_any(const Rect& r, const std::vector<Rect>& obstacles) {
     return false;
 }
 
+Proposal text_rules(const Rect& keyword, const Rect& page, const PlacementPolicy& policy,
+                    const std::vector<Rect>& obstacles, const std::vector<Rect>& annotations,
+                    Proposal p);
+
+// Shifted across the side's direction (along the text for below/above): "beside".
+Rect aside(Rect r, Side side, double by) {
+    if (side == Side::Below || side == Side::Above)
+        r.x += by;
+    else
+        r.y += by;
+    return r;
+}
+
+// Where a box that overlaps annotation `o` is free of it when shifted across: past its far or
+// near edge (both candidates, the nearer first).
+std::vector<double> shifts_clear_of(const Rect& r, const Rect& o, Side side) {
+    bool vertical = side == Side::Below || side == Side::Above;
+    double after = vertical ? (o.x + o.w + kClearance) - r.x : (o.y + o.h + kClearance) - r.y;
+    double before = vertical ? o.x - kClearance - (r.x + r.w) : o.y - kClearance - (r.y + r.h);
+    std::vector<double> out{after, before};
+    std::sort(out.begin(), out.end(),
+              [](double a, double b) { return std::fabs(a) < std::fabs(b); });
+    return out;
+}
+
+// An earlier signature (or another annotation) is in the way wherever the text rules put the
+// box: look for free space near the keyword. Along the side, the box may slide past nearby text
+// and annotations (up to three box depths); at each step it may shift across, beside whatever
+// it would cover, the nearer side first; full size first, then shrinking down to half. Every
+// candidate must be inside the page and clear of annotations and printed text alike.
+bool place_clear_of_annotations(const Rect& keyword, const Rect& page,
+                                const PlacementPolicy& policy, const std::vector<Rect>& text,
+                                const std::vector<Rect>& annotations, Proposal& p) {
+    bool vertical = policy.side == Side::Below || policy.side == Side::Above;
+    std::vector<Rect> blocking = annotations;
+    blocking.insert(blocking.end(), text.begin(), text.end());
+    for (double scale : {1.0, 0.9, 0.8, 0.7, 0.6, 0.5}) {
+        double w = policy.width * scale, h = policy.height * scale;
+        Rect start = beside(keyword, policy.side, policy.offset, w, h);
+        const double depth = vertical ? h : w;
+        const double breadth = vertical ? w : h;
+        std::vector<double> slides{0};
+        for (const Rect& o : blocking) {
+            double s = slide_past(start, o, policy.side);
+            if (s > 0 && s <= 3 * depth)
+                slides.push_back(s);
+        }
+        std::sort(slides.begin(), slides.end());
+        slides.erase(std::unique(slides.begin(), slides.end()), slides.end());
+        for (double s : slides) {
+            Rect along = moved(start, policy.side, s);
+            std::vector<double> across{0};
+            for (const Rect& o : blocking)
+                if (overlap_area(along, o) > 0)
+                    for (double d : shifts_clear_of(along, o, policy.side))
+                        if (std::fabs(d) <= 2 * breadth)
+                            across.push_back(d);
+            std::sort(across.begin(), across.end(),
+                      [](double x, double y) { return std::fabs(x) < std::fabs(y); });
+            for (double d : across) {
+                bool clamped = false;
+                Rect r = inside_page(aside(along, policy.side, d), page, clamped);
+                if (covers_any(r, blocking))
+                    continue;
+                p.box = r;
+                p.moved = s;
+                p.aside = d;
+                p.scale = scale;
+                p.clamped = clamped;
+                p.overlaps_text = false;
+                p.overlaps_annotation = false;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 // The policy in the text's upright frame; the caller turns the boxes back.
 Proposal propose_upright(const Rect& keyword, const Rect& page, const PlacementPolicy& policy,
-                         const std::vector<Rect>& obstacles) {
+                         const std::vector<Rect>& obstacles, const std::vector<Rect>& annotations) {
     Proposal p;
     p.requested = beside(keyword, policy.side, policy.offset, policy.width, policy.height);
     p.box = inside_page(p.requested, page, p.clamped);
+    p = text_rules(keyword, page, policy, obstacles, annotations, p);
+    if (!covers_any(p.box, annotations) || policy.side == Side::Over)
+        return p;
+    std::vector<Rect> text;
+    for (const Rect& o : obstacles)
+        if (o.w > 1 && o.h > 1)
+            text.push_back(Rect{o.x + 0.5, o.y + 0.5, o.w - 1, o.h - 1});
+    if (!place_clear_of_annotations(keyword, page, policy, text, annotations, p))
+        p.overlaps_annotation = true;
+    return p;
+}
+
+// The rules for printed text: slide past the nearby text, shrinking if need be. Annotations are
+// obstacles too for every box tried here.
+Proposal text_rules(const Rect& keyword, const Rect& page, const PlacementPolicy& policy,
+                    const std::vector<Rect>& obstacles, const std::vector<Rect>& annotations,
+                    Proposal p) {
 
     // Text boxes shrunk a little, so that text merely touching the box does not count.
     std::vector<Rect> text;
@@ -169,7 +264,7 @@ Proposal propose_upright(const Rect& keyword, const Rect& page, const PlacementP
         for (double s : slides) {
             bool clamped = false;
             Rect r = inside_page(moved(start, policy.side, s), page, clamped);
-            if (covers_any(r, clamped ? text : near))
+            if (covers_any(r, clamped ? text : near) || covers_any(r, annotations))
                 continue;
             p.box = r;
             p.moved = s;
@@ -207,19 +302,23 @@ Rect from_text_frame(const Rect& r, int rotation) {
 }
 
 Proposal propose_box(const Rect& keyword, const PageGeometry& page, const PlacementPolicy& policy,
-                     const std::vector<Rect>& obstacles, int text_rotation) {
+                     const std::vector<Rect>& obstacles, int text_rotation,
+                     const std::vector<Rect>& annotations) {
     if (!(policy.width > 0) || !(policy.height > 0))
         throw usage_error("the signature box needs a positive width and height");
     if (!(policy.offset >= 0))
         throw usage_error("the offset must be at least 0 points");
     const int r = text_rotation & 3;
-    std::vector<Rect> turned;
-    turned.reserve(obstacles.size());
-    for (const Rect& o : obstacles)
-        turned.push_back(to_text_frame(o, r));
-    Proposal p =
-        propose_upright(to_text_frame(keyword, r),
-                        to_text_frame(Rect{0, 0, page.width, page.height}, r), policy, turned);
+    auto turn_all = [r](const std::vector<Rect>& boxes) {
+        std::vector<Rect> out;
+        out.reserve(boxes.size());
+        for (const Rect& o : boxes)
+            out.push_back(to_text_frame(o, r));
+        return out;
+    };
+    Proposal p = propose_upright(to_text_frame(keyword, r),
+                                 to_text_frame(Rect{0, 0, page.width, page.height}, r), policy,
+                                 turn_all(obstacles), turn_all(annotations));
     p.box = from_text_frame(p.box, r);
     p.requested = from_text_frame(p.requested, r);
     return p;

@@ -61,12 +61,18 @@ std::string adjustment_text(const Proposal& p, const PlacementPolicy& policy) {
     if (p.moved > 0)
         notes.push_back("moved " + num(p.moved) + " pt " + away(policy.side) +
                         " to clear printed text");
+    if (p.aside != 0)
+        notes.push_back("moved " + num(std::fabs(p.aside)) +
+                        " pt beside an earlier signature or annotation");
     if (p.scale < 1)
         notes.push_back("shrunk to " + num(p.scale * 100) + "% to fit between text");
     if (p.clamped)
         notes.push_back("kept inside the page");
+    if (p.overlaps_annotation)
+        notes.push_back("covers an earlier signature or annotation (no free space nearby: "
+                        "sign refuses it without --allow-overlap)");
     if (p.overlaps_text)
-        notes.push_back("covers printed text or an annotation (no clear spot nearby)");
+        notes.push_back("covers printed text (no clear spot nearby)");
     std::string out;
     for (const auto& n : notes)
         out += (out.empty() ? "" : "; ") + n;
@@ -107,7 +113,9 @@ nlohmann::json locate_to_json(const LocateResult& r, const LocatorSpec& spec,
               {{"moved", std::round(m.proposal.moved * 100) / 100},
                {"scale", m.proposal.scale},
                {"clamped", m.proposal.clamped},
-               {"overlaps_text", m.proposal.overlaps_text}}},
+               {"aside", std::round(m.proposal.aside * 100) / 100},
+               {"overlaps_text", m.proposal.overlaps_text},
+               {"overlaps_annotation", m.proposal.overlaps_annotation}}},
              {"sign_args",
               {"--page", std::to_string(g.number), "--rect", rect_text(m.proposal.box)}}});
     }

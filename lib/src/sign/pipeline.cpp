@@ -101,7 +101,8 @@ void to_json(nlohmann::json& j, const PreparedFile& p) {
                        {"rect", {p.rect.x, p.rect.y, p.rect.w, p.rect.h}},
                        {"invisible", p.invisible},
                        {"input_size", p.input_size},
-                       {"input_sha256", p.input_sha256}};
+                       {"input_sha256", p.input_sha256},
+                       {"placement", p.placement}};
 }
 
 void from_json(const nlohmann::json& j, PreparedFile& p) {
@@ -116,6 +117,7 @@ void from_json(const nlohmann::json& j, PreparedFile& p) {
     p.signed_attributes = base64_decode(j.at("signed_attributes").get<std::string>());
     p.to_be_signed = hex_decode(j.at("to_be_signed").get<std::string>());
     p.field_name = j.at("field").get<std::string>();
+    p.placement = j.value("placement", std::string()); // absent in older journals
     p.page = j.at("page").get<int>();
     auto r = j.at("rect").get<std::array<double, 4>>();
     p.rect = pdf::Rect{r[0], r[1], r[2], r[3]};
@@ -169,11 +171,13 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     // Keyword placement is resolved per file: each file has its own signature line.
     pdf::Placement placement = options.placement;
     int text_rotation = 0;
+    std::string placement_note;
     if (options.locator) {
         place::SignaturePosition pos = place::resolve_signature_position(*doc, *options.locator);
         placement.page = pos.page;
         placement.rect = pos.rect;
         text_rotation = pos.text_rotation;
+        placement_note = pos.note;
     }
     // The appearance shows the same instant as /M (`when`, to the second, local time).
     pdf::AppearanceValues values;
@@ -226,6 +230,7 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     p.invisible = rev.invisible;
     p.input_size = doc->file_size();
     p.input_sha256 = hex_encode(input_sha256);
+    p.placement = placement_note;
     out.detach();
     spdlog::info("{}: prepared field {} on page {}, /Contents at {}", p.input, p.field_name, p.page,
                  p.contents_offset);

@@ -104,6 +104,12 @@ SignOptions merge_options(const profile::Profile& prof, std::size_t entry_index,
                               "with a locator)");
         options.locator->fallback = place::parse_rect(a.fallback_rect, "--fallback-rect");
     }
+    if (a.allow_overlap) {
+        if (!options.locator)
+            throw usage_error("--allow-overlap goes with keyword placement (--keyword, or a "
+                              "profile with a locator)");
+        options.locator->allow_overlap = true;
+    }
     if (prof.appearance)
         options.appearance = *prof.appearance;
     options.appearance_image = prof.image;

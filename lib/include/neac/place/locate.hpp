@@ -33,6 +33,9 @@ struct LocatorSpec {
     // For signing: the displayed box used (on `page`, else the last page) when the keyword is
     // absent. Ignored by locate().
     std::optional<Rect> fallback;
+    // For signing: sign even when no free space clears the page's annotations (an earlier
+    // signature); otherwise such a file fails with exit 4. Ignored by locate().
+    bool allow_overlap = false;
 };
 
 struct LocatedMatch {
@@ -74,6 +77,9 @@ struct SignaturePosition {
     // turned the same way, so that it reads along with the document.
     int text_rotation = 0;
     std::optional<LocatedMatch> match;
+    // For people: how the box was chosen when it was not simply the policy's ("keyword not
+    // found: the fallback box", "moved 64 pt beside an earlier signature"); "" otherwise.
+    std::string note;
 };
 
 // Locates the keyword in `doc`'s file and converts the proposed box into the coordinates

@@ -12,6 +12,12 @@
 // from the keyword, past that text, by at most its own depth, shrinking (aspect ratio kept, down
 // to half its size) when the blank space is smaller than the box; if nothing clears the text,
 // the box stays where the policy put it and the proposal says it overlaps text.
+//
+// Annotations (an earlier signature's widget, a stamp) are never covered: when the box lands on
+// one, it moves to free space near the keyword, first beside the blocking box, then further out
+// along the side (at most three box depths), at full size then shrunk to two thirds, clear of
+// annotations and printed text alike. If there is none, the proposal says it overlaps an
+// annotation and the signer stops (neac-sign(1) --allow-overlap).
 #pragma once
 
 #include "neac/place/page_source.hpp"
@@ -39,16 +45,20 @@ struct Proposal {
     Rect requested;             // where the policy alone puts it (may stick out of the page)
     bool clamped = false;       // moved or shrunk to stay inside the page
     double moved = 0;           // points moved further from the keyword to clear printed text
+    double aside = 0;           // points moved across the side (beside) to clear an annotation
     double scale = 1;           // < 1 when shrunk to fit between printed text
     bool overlaps_text = false; // no clear spot was found: the box covers printed text
+    bool overlaps_annotation = false; // ... or an annotation (an earlier signature)
 };
 
 // `keyword` and `obstacles` (boxes of printed text other than the keyword) are in displayed
 // coordinates of `page`; `text_rotation` is the keyword's writing direction in quarter turns
 // clockwise on the displayed page (Word::rotation: 0 upright, 1 running down, 2 upside down,
 // 3 running up).
+// `annotations` are the boxes of the page's visible annotations, also displayed coordinates.
 Proposal propose_box(const Rect& keyword, const PageGeometry& page, const PlacementPolicy& policy,
-                     const std::vector<Rect>& obstacles, int text_rotation = 0);
+                     const std::vector<Rect>& obstacles, int text_rotation = 0,
+                     const std::vector<Rect>& annotations = {});
 
 // Turns a displayed-page box into the frame where text of `rotation` reads upright (a quarter
 // turn counter-clockwise per step), and back.

@@ -72,6 +72,7 @@ struct PreparedFile {
     bool invisible = false;
     std::uint64_t input_size = 0;
     std::string input_sha256; // SHA-256 (hex) of the original bytes, to match files by content
+    std::string placement;    // how keyword placement chose the box, when it had to move it
 };
 
 void to_json(nlohmann::json& j, const PreparedFile& p);

@@ -37,6 +37,7 @@ struct SignFlags {
     std::string tsa_ca_bundle;   // PEM for an HTTPS TSA; profiles have no such setting
     place::LocatorFlags locator; // --keyword and the placement flags; the page is `page`
     std::string fallback_rect;   // "x,y,width,height" for files without the keyword
+    bool allow_overlap = false;  // sign even where the box must cover an earlier signature
     bool resume = false, abandon = false;
     std::string otp;       // two-factor code for a provider login
     std::string ca_bundle; // PEM for the provider's TLS; overrides the profile entry's
