@@ -1,276 +1,32 @@
+// CMS SignedData as found in PDF signatures: parsing, and checking one SignerInfo (its
+// attributes, signer certificate and signature value).
 #include "neac/crypto/cms_verify.hpp"
 
+#include "crypto/cms_algorithms.hpp"
 #include "crypto/der.hpp"
 #include "crypto/ossl.hpp"
-#include "neac/crypto/keys.hpp"
 #include "neac/util/error.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ess.h>
-#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <cstring>
-#include <ctime>
-#include <map>
 
 namespace neac::crypto {
 namespace {
 
-struct DigestRow {
-    const char* oid;
-    const char* name;     // ours
-    const char* evp_name; // OpenSSL's
-    bool weak;
-};
-
-constexpr DigestRow kDigests[] = {
-    {"1.2.840.113549.2.5", "md5", "MD5", true},
-    {"1.3.14.3.2.26", "sha1", "SHA1", true},
-    {"2.16.840.1.101.3.4.2.4", "sha224", "SHA224", false},
-    {"2.16.840.1.101.3.4.2.1", "sha256", "SHA256", false},
-    {"2.16.840.1.101.3.4.2.2", "sha384", "SHA384", false},
-    {"2.16.840.1.101.3.4.2.3", "sha512", "SHA512", false},
-    {"2.16.840.1.101.3.4.2.8", "sha3-256", "SHA3-256", false},
-    {"2.16.840.1.101.3.4.2.9", "sha3-384", "SHA3-384", false},
-    {"2.16.840.1.101.3.4.2.10", "sha3-512", "SHA3-512", false},
-    {"2.16.840.1.101.3.4.2.12", "shake256", "SHAKE256", false},
-};
-
-const DigestRow* row_for_name(const std::string& name) {
-    for (const auto& r : kDigests)
-        if (name == r.name)
-            return &r;
-    return nullptr;
-}
-
-// SHAKE256 in CMS (RFC 8419) is used with a 512-bit output.
-constexpr std::size_t kShakeOutput = 64;
-
-std::string obj_text(const ASN1_OBJECT* obj) {
-    if (!obj)
-        return {};
-    char buf[128];
-    int n = OBJ_obj2txt(buf, sizeof buf, obj, 1);
-    if (n <= 0 || n >= static_cast<int>(sizeof buf))
-        return {};
-    return buf;
-}
-
-Bytes octets(const ASN1_STRING* s) {
-    if (!s)
-        return {};
-    const unsigned char* d = ASN1_STRING_get0_data(s);
-    return Bytes(d, d + ASN1_STRING_length(s));
-}
-
-std::optional<std::chrono::system_clock::time_point> asn1_time(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) {
-        ossl::clear_errors();
-        return std::nullopt;
-    }
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
+using detail::asn1_time;
+using detail::obj_text;
+using detail::octets;
+using detail::parse_pss;
+using detail::PssParams;
+using detail::sigalg_row;
+using detail::SigAlgRow;
+using detail::verify_with;
 
 Certificate to_certificate(X509* x) {
     return Certificate::from_der(ossl::i2d_bytes<X509>(i2d_X509, x, "certificate"));
-}
-
-// The hash implied by a signature algorithm OID (sha256WithRSAEncryption -> sha256), or "" when
-// the OID names only the key type.
-struct SigAlgRow {
-    const char* oid;
-    const char* scheme;
-    const char* implied_digest;
-};
-constexpr SigAlgRow kSigAlgs[] = {
-    {"1.2.840.113549.1.1.1", "rsa-pkcs1", ""},
-    {"1.2.840.113549.1.1.4", "rsa-pkcs1", "md5"},
-    {"1.2.840.113549.1.1.5", "rsa-pkcs1", "sha1"},
-    {"1.2.840.113549.1.1.14", "rsa-pkcs1", "sha224"},
-    {"1.2.840.113549.1.1.11", "rsa-pkcs1", "sha256"},
-    {"1.2.840.113549.1.1.12", "rsa-pkcs1", "sha384"},
-    {"1.2.840.113549.1.1.13", "rsa-pkcs1", "sha512"},
-    {"1.2.840.113549.1.1.10", "rsa-pss", ""},
-    {"1.2.840.10045.2.1", "ecdsa", ""},
-    {"1.2.840.10045.4.1", "ecdsa", "sha1"},
-    {"1.2.840.10045.4.3.1", "ecdsa", "sha224"},
-    {"1.2.840.10045.4.3.2", "ecdsa", "sha256"},
-    {"1.2.840.10045.4.3.3", "ecdsa", "sha384"},
-    {"1.2.840.10045.4.3.4", "ecdsa", "sha512"},
-    // BSI TR-03111 plain ECDSA (r||s, not DER), as German qualified signature cards write it.
-    {"0.4.0.127.0.7.1.1.4.1.1", "ecdsa-plain", "sha1"},
-    {"0.4.0.127.0.7.1.1.4.1.2", "ecdsa-plain", "sha224"},
-    {"0.4.0.127.0.7.1.1.4.1.3", "ecdsa-plain", "sha256"},
-    {"0.4.0.127.0.7.1.1.4.1.4", "ecdsa-plain", "sha384"},
-    {"0.4.0.127.0.7.1.1.4.1.5", "ecdsa-plain", "sha512"},
-    {"2.16.840.1.101.3.4.3.9", "ecdsa", "sha3-224"},
-    {"2.16.840.1.101.3.4.3.10", "ecdsa", "sha3-256"},
-    {"2.16.840.1.101.3.4.3.11", "ecdsa", "sha3-384"},
-    {"2.16.840.1.101.3.4.3.12", "ecdsa", "sha3-512"},
-    {"2.16.840.1.101.3.4.3.13", "rsa-pkcs1", "sha3-224"},
-    {"2.16.840.1.101.3.4.3.14", "rsa-pkcs1", "sha3-256"},
-    {"2.16.840.1.101.3.4.3.15", "rsa-pkcs1", "sha3-384"},
-    {"2.16.840.1.101.3.4.3.16", "rsa-pkcs1", "sha3-512"},
-    {"1.3.101.112", "ed25519", ""},
-    {"1.3.101.113", "ed448", ""},
-    {"1.2.840.10040.4.1", "dsa", ""},
-    {"1.2.840.10040.4.3", "dsa", "sha1"},
-    {"2.16.840.1.101.3.4.3.2", "dsa", "sha256"},
-};
-
-const SigAlgRow* sigalg_row(const std::string& oid) {
-    for (const auto& r : kSigAlgs)
-        if (oid == r.oid)
-            return &r;
-    return nullptr;
-}
-
-// RSASSA-PSS parameters (RFC 4055): hash, MGF1 hash, salt length.
-struct PssParams {
-    std::string hash = "sha1";
-    std::string mgf1_hash = "sha1";
-    int salt_length = 20;
-    bool ok = true;
-};
-
-PssParams parse_pss(const X509_ALGOR* alg) {
-    PssParams out;
-    int ptype = 0;
-    const void* pval = nullptr;
-    X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
-    if (ptype != V_ASN1_SEQUENCE || !pval) {
-        out.ok = false;
-        return out;
-    }
-    const ASN1_STRING* seq = static_cast<const ASN1_STRING*>(pval);
-    const unsigned char* p = ASN1_STRING_get0_data(seq);
-    ossl::DeleteFnPtr<RSA_PSS_PARAMS, RSA_PSS_PARAMS_free> params(
-        d2i_RSA_PSS_PARAMS(nullptr, &p, ASN1_STRING_length(seq)));
-    if (!params) {
-        ossl::clear_errors();
-        out.ok = false;
-        return out;
-    }
-    if (params->hashAlgorithm)
-        out.hash = digest_spec_from_oid(obj_text(params->hashAlgorithm->algorithm)).name;
-    out.mgf1_hash = out.hash == "sha1" ? "sha1" : out.hash;
-    if (params->maskGenAlgorithm) {
-        out.mgf1_hash = "sha1";
-        int mtype = 0;
-        const void* mval = nullptr;
-        X509_ALGOR_get0(nullptr, &mtype, &mval, params->maskGenAlgorithm);
-        if (mtype == V_ASN1_SEQUENCE && mval) {
-            const ASN1_STRING* ms = static_cast<const ASN1_STRING*>(mval);
-            const unsigned char* mp = ASN1_STRING_get0_data(ms);
-            ossl::X509AlgorPtr mgf_hash(d2i_X509_ALGOR(nullptr, &mp, ASN1_STRING_length(ms)));
-            if (mgf_hash)
-                out.mgf1_hash = digest_spec_from_oid(obj_text(mgf_hash->algorithm)).name;
-        }
-    }
-    if (params->saltLength)
-        out.salt_length = static_cast<int>(ASN1_INTEGER_get(params->saltLength));
-    ossl::clear_errors();
-    return out;
-}
-
-const char* evp_name(const std::string& our_name) {
-    const DigestRow* r = row_for_name(our_name);
-    return r ? r->evp_name : nullptr;
-}
-
-// Verifies `signature` over `data` (hashed by EVP) or over a precomputed `digest` (prehashed),
-// with the scheme named by `sigalg` and hash `md_name`. ECDSA signatures given as plain r||s
-// (some tokens) are retried in DER form.
-bool verify_with(EVP_PKEY* pkey, const X509_ALGOR* sigalg, const std::string& md_name,
-                 const Bytes& signature, const Bytes* data, const Bytes* digest,
-                 std::string& note) {
-    const SigAlgRow* row = sigalg_row(obj_text(sigalg->algorithm));
-    std::string scheme = row ? row->scheme : "";
-    bool eddsa = scheme == "ed25519" || scheme == "ed448";
-    PssParams pss;
-    if (scheme == "rsa-pss") {
-        pss = parse_pss(sigalg);
-        if (!pss.ok) {
-            note = "RSA-PSS parameters are missing or malformed";
-            return false;
-        }
-    }
-    const char* mdn = eddsa ? nullptr : evp_name(md_name);
-    if (!eddsa && !mdn) {
-        note = "unsupported digest algorithm " + md_name;
-        return false;
-    }
-    if (eddsa && !data) {
-        note = "EdDSA signatures without signed attributes cannot be checked (pure EdDSA needs "
-               "the whole message)";
-        return false;
-    }
-
-    auto attempt = [&](const Bytes& sig) -> bool {
-        ossl::clear_errors();
-        if (data) {
-            ossl::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-            EVP_PKEY_CTX* pctx = nullptr;
-            if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), &pctx, mdn, nullptr, nullptr, pkey,
-                                                nullptr) != 1)
-                return false;
-            if (scheme == "rsa-pss") {
-                if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-                    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss.salt_length) != 1 ||
-                    EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, evp_name(pss.mgf1_hash), nullptr) != 1)
-                    return false;
-            }
-            return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), data->data(),
-                                    data->size()) == 1;
-        }
-        ossl::EvpPkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
-        if (!pctx || EVP_PKEY_verify_init(pctx.get()) != 1)
-            return false;
-        ossl::EvpMdPtr md(EVP_MD_fetch(nullptr, mdn, nullptr));
-        if (!md || EVP_PKEY_CTX_set_signature_md(pctx.get(), md.get()) != 1)
-            return false;
-        if (scheme == "rsa-pss") {
-            if (EVP_PKEY_CTX_set_rsa_padding(pctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
-                EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx.get(), pss.salt_length) != 1 ||
-                EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx.get(), evp_name(pss.mgf1_hash), nullptr) !=
-                    1)
-                return false;
-        }
-        return EVP_PKEY_verify(pctx.get(), sig.data(), sig.size(), digest->data(),
-                               digest->size()) == 1;
-    };
-    if (scheme == "ecdsa-plain") {
-        if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) {
-            note = "plain ECDSA signature algorithm with a key that is not an EC key";
-            return false;
-        }
-        try {
-            bool ok = attempt(ecdsa_plain_to_der(signature));
-            ossl::clear_errors();
-            return ok;
-        } catch (const Error&) {
-            note = "malformed plain ECDSA signature value";
-            return false;
-        }
-    }
-    bool ok = attempt(signature);
-    if (!ok && EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC) {
-        int bits = EVP_PKEY_get_bits(pkey);
-        std::size_t half = static_cast<std::size_t>((bits + 7) / 8);
-        if (signature.size() == 2 * half) {
-            try {
-                if (attempt(ecdsa_plain_to_der(signature))) {
-                    note = "ECDSA signature in plain r||s form instead of DER";
-                    ok = true;
-                }
-            } catch (const Error&) {
-            }
-        }
-    }
-    ossl::clear_errors();
-    return ok;
 }
 
 // Every value of every occurrence of attribute `nid` in a SignerInfo's signed (or unsigned)
@@ -392,85 +148,6 @@ void parse_revocation_archival(const Bytes& value, SignerCheck& out) {
 }
 
 } // namespace
-
-DigestSpec digest_spec_from_oid(const std::string& oid) {
-    for (const auto& r : kDigests)
-        if (oid == r.oid)
-            return DigestSpec{oid, r.name, true, r.weak};
-    // Some signers put the signature algorithm OID where the digest belongs
-    // (sha256WithRSAEncryption): take the hash it implies.
-    if (const SigAlgRow* s = sigalg_row(oid); s && *s->implied_digest) {
-        DigestSpec d = digest_spec_from_name(s->implied_digest);
-        d.oid = oid;
-        d.signature_oid = true;
-        return d;
-    }
-    return DigestSpec{oid, oid, false, false};
-}
-
-DigestSpec digest_spec_from_name(const std::string& name) {
-    if (const DigestRow* r = row_for_name(name))
-        return DigestSpec{r->oid, r->name, true, r->weak};
-    return DigestSpec{"", name, false, false};
-}
-
-struct MultiHasher::State {
-    std::map<std::string, ossl::EvpMdCtxPtr> contexts;
-};
-
-MultiHasher::MultiHasher() : state_(std::make_unique<State>()) {}
-MultiHasher::~MultiHasher() = default;
-MultiHasher::MultiHasher(MultiHasher&&) noexcept = default;
-MultiHasher& MultiHasher::operator=(MultiHasher&&) noexcept = default;
-
-void MultiHasher::add(const DigestSpec& spec) {
-    if (!spec.known || state_->contexts.count(spec.name))
-        return;
-    const char* name = evp_name(spec.name);
-    if (!name)
-        return;
-    ossl::EvpMdPtr md(EVP_MD_fetch(nullptr, name, nullptr));
-    ossl::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-    if (!md || !ctx || EVP_DigestInit_ex(ctx.get(), md.get(), nullptr) != 1) {
-        ossl::clear_errors();
-        return;
-    }
-    state_->contexts.emplace(spec.name, std::move(ctx));
-}
-
-void MultiHasher::update(const void* data, std::size_t size) {
-    for (auto& [name, ctx] : state_->contexts)
-        if (EVP_DigestUpdate(ctx.get(), data, size) != 1)
-            throw ossl::error("digest update failed", ErrorKind::Internal);
-}
-
-Bytes MultiHasher::result(const DigestSpec& spec) {
-    auto it = state_->contexts.find(spec.name);
-    if (it == state_->contexts.end())
-        return {};
-    EVP_MD_CTX* ctx = it->second.get();
-    Bytes out;
-    if (spec.name == "shake256") {
-        out.resize(kShakeOutput);
-        if (EVP_DigestFinalXOF(ctx, out.data(), out.size()) != 1)
-            throw ossl::error("digest failed", ErrorKind::Internal);
-    } else {
-        out.resize(EVP_MAX_MD_SIZE);
-        unsigned int len = 0;
-        if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1)
-            throw ossl::error("digest failed", ErrorKind::Internal);
-        out.resize(len);
-    }
-    state_->contexts.erase(it);
-    return out;
-}
-
-Bytes digest_any(const DigestSpec& spec, const std::uint8_t* data, std::size_t size) {
-    MultiHasher h;
-    h.add(spec);
-    h.update(data, size);
-    return h.result(spec);
-}
 
 struct SignedData::Impl {
     ossl::CmsPtr cms;
@@ -765,90 +442,6 @@ SignerCheck SignedData::check_signer(std::size_t index, const Bytes& content_dig
             break;
         }
     }
-    ossl::clear_errors();
-    return out;
-}
-
-std::optional<DigestSpec> timestamp_imprint_algorithm(const Bytes& token) {
-    std::string error;
-    std::optional<SignedData> sd = SignedData::parse(token, error);
-    if (!sd || sd->detached())
-        return std::nullopt;
-    const Bytes& content = sd->econtent();
-    const unsigned char* p = content.data();
-    ossl::TsTstInfoPtr info(d2i_TS_TST_INFO(nullptr, &p, static_cast<long>(content.size())));
-    ossl::clear_errors();
-    if (!info)
-        return std::nullopt;
-    X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info.get()));
-    return digest_spec_from_oid(alg ? obj_text(alg->algorithm) : "");
-}
-
-TimestampCheck check_timestamp_token(const Bytes& token, const Bytes* data,
-                                     const std::optional<Bytes>& data_digest,
-                                     const std::vector<Certificate>& extra_certs) {
-    TimestampCheck out;
-    std::optional<SignedData> sd = SignedData::parse(token, out.error);
-    if (!sd)
-        return out;
-    if (sd->econtent_type() != "1.2.840.113549.1.9.16.1.4" || sd->detached()) {
-        out.error = "the token does not encapsulate a TSTInfo";
-        return out;
-    }
-    if (sd->signer_count() != 1) {
-        out.error = "a timestamp token must have exactly one SignerInfo";
-        return out;
-    }
-    const Bytes& content = sd->econtent();
-    const unsigned char* p = content.data();
-    ossl::TsTstInfoPtr info(d2i_TS_TST_INFO(nullptr, &p, static_cast<long>(content.size())));
-    if (!info) {
-        out.error = "malformed TSTInfo: " + ossl::drain_errors();
-        return out;
-    }
-    out.parsed = true;
-    TS_MSG_IMPRINT* mi = TS_TST_INFO_get_msg_imprint(info.get());
-    X509_ALGOR* alg = TS_MSG_IMPRINT_get_algo(mi);
-    out.imprint_algorithm = digest_spec_from_oid(alg ? obj_text(alg->algorithm) : "");
-    out.imprint = octets(TS_MSG_IMPRINT_get_msg(mi));
-    if (auto t = asn1_time(TS_TST_INFO_get_time(info.get())))
-        out.gen_time = *t;
-    else {
-        out.parsed = false;
-        out.error = "unreadable genTime";
-        return out;
-    }
-    if (ossl::BignumPtr bn{ASN1_INTEGER_to_BN(TS_TST_INFO_get_serial(info.get()), nullptr)}) {
-        if (char* hex = BN_bn2hex(bn.get())) {
-            out.serial_hex = hex;
-            OPENSSL_free(hex);
-        }
-    }
-    out.policy_oid = obj_text(TS_TST_INFO_get_policy_id(info.get()));
-
-    Bytes expected;
-    if (data_digest)
-        expected = *data_digest;
-    else if (data)
-        expected = digest_any(out.imprint_algorithm, data->data(), data->size());
-    out.imprint_ok = !expected.empty() && expected == out.imprint;
-    if (!out.imprint_ok)
-        out.error = "the token's message imprint does not match the time-stamped data";
-
-    DigestSpec sd_digest = sd->signer_digest(0);
-    Bytes content_digest = digest_any(sd_digest, content.data(), content.size());
-    out.signer = sd->check_signer(0, content_digest, extra_certs);
-    out.certificates = sd->certificates();
-    if (!out.signer.signer.empty()) {
-        X509* tsa = out.signer.signer.get();
-        int idx = X509_get_ext_by_NID(tsa, NID_ext_key_usage, -1);
-        out.tsa_eku_ok = idx >= 0 && X509_EXTENSION_get_critical(X509_get_ext(tsa, idx)) &&
-                         (X509_get_extended_key_usage(tsa) & XKU_TIMESTAMP);
-        if (!out.tsa_eku_ok && out.error.empty())
-            out.error = "the TSA certificate lacks the critical timeStamping extended key usage";
-    }
-    if (out.error.empty() && !out.signer.problems.empty())
-        out.error = out.signer.problems.front();
     ossl::clear_errors();
     return out;
 }
