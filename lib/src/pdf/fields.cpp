@@ -1,7 +1,6 @@
 #include "neac/pdf/fields.hpp"
 
-#include <qpdf/QPDFPageDocumentHelper.hh>
-#include <qpdf/QPDFPageObjectHelper.hh>
+#include "neac/util/error.hpp"
 
 #include <algorithm>
 #include <set>
@@ -10,6 +9,7 @@ namespace neac::pdf {
 namespace {
 
 constexpr int kMaxDepth = 32;
+constexpr int kMaxPageTreeDepth = 256;
 
 bool is_name(QPDFObjectHandle h, const char* n) {
     return h.isName() && h.getName() == n;
@@ -73,8 +73,8 @@ public:
     // Signature widgets on pages that the AcroForm does not list (still shown by viewers).
     void page_widgets(QPDF& q) {
         std::set<QPDFObjGen> pages_seen;
-        for (QPDFPageObjectHelper& page : QPDFPageDocumentHelper(q).getAllPages()) {
-            QPDFObjectHandle annots = page.getObjectHandle().getKey("/Annots");
+        for (QPDFObjectHandle& page : page_dictionaries(q)) {
+            QPDFObjectHandle annots = page.getKey("/Annots");
             if (!annots.isArray())
                 continue;
             for (QPDFObjectHandle a : annots.aitems()) {
@@ -102,6 +102,38 @@ private:
 };
 
 } // namespace
+
+std::vector<QPDFObjectHandle> page_dictionaries(QPDF& q) {
+    std::vector<QPDFObjectHandle> pages;
+    std::set<QPDFObjGen> seen;
+    std::vector<std::pair<QPDFObjectHandle, int>> todo{{q.getRoot().getKey("/Pages"), 0}};
+    while (!todo.empty()) {
+        auto [node, depth] = todo.back();
+        todo.pop_back();
+        if (!node.isDictionary())
+            continue;
+        if (depth > kMaxPageTreeDepth)
+            throw input_error("the page tree is more than " + std::to_string(kMaxPageTreeDepth) +
+                              " levels deep");
+        QPDFObjectHandle kids = node.getKey("/Kids");
+        bool leaf = is_name(node.getKey("/Type"), "/Page") || !kids.isArray();
+        if (node.isIndirect() && !seen.insert(node.getObjGen()).second) {
+            // A page listed twice is shown twice; a node of the tree met again is a cycle.
+            if (!leaf)
+                throw input_error("the page tree has a cycle (object " +
+                                  std::to_string(node.getObjectID()) + ")");
+            continue;
+        }
+        if (leaf) {
+            pages.push_back(node);
+            continue;
+        }
+        std::vector<QPDFObjectHandle> items = kids.getArrayAsVector();
+        for (auto it = items.rbegin(); it != items.rend(); ++it)
+            todo.emplace_back(*it, depth + 1);
+    }
+    return pages;
+}
 
 FieldScan scan_fields(QPDF& q) {
     FieldScan out;

@@ -21,6 +21,11 @@ struct FieldScan {
     std::vector<std::string> empty;   // signature fields without /V
 };
 
+// The page dictionaries in document order, found with an explicit stack (never recursion: a
+// hostile page tree can be thousands of levels deep). A page listed twice is listed once; a
+// cycle, or a tree deeper than 256 levels, throws Error(BadInput).
+std::vector<QPDFObjectHandle> page_dictionaries(QPDF& q);
+
 // Walks AcroForm /Fields (cycles and absurd depth are cut) and, for signature widgets that the
 // AcroForm does not list, the pages' /Annots. Throws QPDF's exceptions on unreadable objects.
 FieldScan scan_fields(QPDF& q);
