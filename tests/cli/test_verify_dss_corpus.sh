@@ -19,10 +19,8 @@ source "$(dirname "$0")/lib.sh"
 corpus="${NEAC_CORPUS_DIR:-}/dss"
 [ -f "$corpus/MANIFEST.tsv" ] || skip "no DSS corpus at $corpus"
 
-# --min-signatures 0: timestamped-fields.pdf holds document timestamps only, which the manifest
-# counts as intact; the default policy would fail it for having no signature.
 step "one call over the whole folder: every file reported, no crash"
-run "$NEAC" --json verify "$corpus" -j 2 --min-signatures 0
+run "$NEAC" --json verify "$corpus" -j 2
 assert_eq "$status" 1 "exit of the whole-folder run"
 count=$(find "$corpus" -name '*.pdf' | wc -l)
 json_check "$OUT" "d[\"summary\"][\"files\"] == $count"
@@ -33,7 +31,7 @@ total=0
 while IFS=$'\t' read -r file expected sigs _source _evidence _note; do
     [ "$file" = file ] && continue
     total=$((total + 1))
-    run "$NEAC" --json verify "$corpus/$file" --min-signatures 0
+    run "$NEAC" --json verify "$corpus/$file"
     case "$expected" in
     INTACT) [ "$status" = 0 ] || [ "$status" = 3 ] ||
         fail "$file is INTACT: expected exit 0 or 3, got $status" ;;
@@ -70,6 +68,12 @@ assert_eq "$(verdict_of pades-enveloping-empty-bytes-cms.pdf 0)" FAILED/FORMAT_F
     "encapsulated empty content"
 assert_eq "$(verdict_of pdf-with-empty-sig.pdf 0)" FAILED/FORMAT_FAILURE "empty placeholder"
 assert_eq "$(verdict_of pades-lta-copied-doctst.pdf 1)" FAILED/HASH_FAILURE "copied doc-TS"
+
+step "document timestamps and no signature: INDETERMINATE (exit 3), accepted with --min-signatures 0"
+run "$NEAC" --json verify "$corpus/timestamped-fields.pdf"
+assert_eq "$status" 3 "timestamps only"
+json_check "$OUT" 'any("document timestamps but no signature" in w for w in d["files"][0]["warnings"])'
+expect_exit 3 "$NEAC" verify "$corpus/timestamped-fields.pdf" --min-signatures 0
 
 step "harmless damage is a finding, not a verdict"
 run "$NEAC" --json verify "$corpus/encrypted.pdf"

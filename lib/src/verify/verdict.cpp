@@ -96,7 +96,14 @@ void FileVerifier::bottom_line() {
         if (s.matches_expected_signer && s.indication != Indication::Failed)
             expected = true;
     const Policy& pol = ctx_.policy;
-    if (signatures < pol.min_signatures)
+    // Only document timestamps: nothing is broken, but nobody is shown to have signed, which is
+    // established neither way (INDETERMINATE: still no exit 0 for a CI gate).
+    bool timestamps_only =
+        signatures == 0 && !rep.signatures.empty() && failed == 0 && pol.min_signatures > 0;
+    if (timestamps_only)
+        rep.warnings.push_back("the file has document timestamps but no signature "
+                               "(--min-signatures 0 accepts that)");
+    else if (signatures < pol.min_signatures)
         rep.problems.push_back(signatures == 0
                                    ? "the file has no signature"
                                    : "the file has " + std::to_string(signatures) +
@@ -109,7 +116,7 @@ void FileVerifier::bottom_line() {
         rep.indication = Indication::Failed;
         rep.sub_indication =
             failed > 0 ? SubIndication::None : SubIndication::SigConstraintsFailure;
-    } else if (indeterminate > 0) {
+    } else if (indeterminate > 0 || timestamps_only) {
         rep.indication = Indication::Indeterminate;
     } else {
         rep.indication = Indication::Passed;
