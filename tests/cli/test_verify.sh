@@ -160,25 +160,7 @@ for case in xref-loop:1 deflate-bomb:4 deep-nesting:4; do
     [ "$ms" -lt 3000 ] || fail "$mode took $ms ms (limit 3000)"
 done
 # A page tree 30,000 levels deep: bad input with the reason, not a stack overflow.
-python3 - "$tmp/h-deep-pages.pdf" <<'PY'
-import sys
-depth = 30000
-objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
-for i in range(depth):
-    objs[2 + i] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (3 + i)
-objs[2 + depth] = b"<< /Type /Page /MediaBox [0 0 595 842] >>"
-out = bytearray(b"%PDF-1.7\n")
-offsets = {}
-for n in sorted(objs):
-    offsets[n] = len(out)
-    out += b"%d 0 obj\n" % n + objs[n] + b"\nendobj\n"
-xref = len(out)
-out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-for n in sorted(objs):
-    out += b"%010d 00000 n \n" % offsets[n]
-out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-open(sys.argv[1], "wb").write(out)
-PY
+python3 "$tamper" deep-page-tree - "$tmp/h-deep-pages.pdf"
 expect_exit 4 "$NEAC" verify "$tmp/h-deep-pages.pdf"
 assert_contains "$(cat "$OUT")" "page tree is more than 256 levels deep"
 # The loop is reported; the file then fails for what it is: unsigned.

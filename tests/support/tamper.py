@@ -22,6 +22,7 @@ Hostile files made from scratch (IN is ignored, give -):
   xref-loop         two cross-reference sections whose /Prev point at each other
   deflate-bomb      the catalog inside an object stream that inflates to 1 GiB
   deep-nesting      a catalog entry nested 10,000 arrays deep
+  deep-page-tree    a page tree 30,000 /Pages nodes deep
 """
 import zlib
 import re
@@ -139,6 +140,13 @@ def hostile(mode, dst):
         at = data.index(b"/Prev 0000000000")
         data[at:at + 16] = b"/Prev %010d" % second
         open(dst, "wb").write(data)
+    elif mode == "deep-page-tree":
+        depth = 30000
+        objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>"}
+        for i in range(depth):
+            objects[2 + i] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (3 + i)
+        objects[2 + depth] = b"<< /Type /Page /MediaBox [0 0 595 842] >>"
+        write_pdf(dst, objects)
     elif mode == "deflate-bomb":
         # Object stream 5 holds the catalog; its data inflates to 1 GiB of spaces after it.
         header = b"1 0 "

@@ -1,6 +1,7 @@
 #include "neac/place/locate.hpp"
 
 #include "neac/pdf/document.hpp"
+#include "neac/place/report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -310,23 +311,6 @@ PageGeometry signing_geometry(pdf::Document& doc, int number) {
 
 } // namespace
 
-std::string placement_note(const Proposal& p) {
-    auto pt = [](double v) { return std::to_string(static_cast<long>(std::lround(std::fabs(v)))); };
-    if (p.overlaps_annotation)
-        return "covers an earlier signature or annotation (--allow-overlap)";
-    std::string note;
-    if (p.aside != 0)
-        note = "moved " + pt(p.aside) + " pt beside an earlier signature or annotation";
-    if (p.moved > 0)
-        note += (note.empty() ? "moved " : ", and ") + pt(p.moved) + " pt further from the keyword";
-    if (p.scale < 1)
-        note += (note.empty() ? "" : ", ") + std::string("shrunk to ") +
-                std::to_string(static_cast<int>(std::lround(p.scale * 100))) + "%";
-    if (p.overlaps_text)
-        note += (note.empty() ? "" : "; ") + std::string("covers printed text");
-    return note;
-}
-
 SignaturePosition resolve_signature_position(pdf::Document& doc, const LocatorSpec& spec) {
     if (spec.occurrence.kind == Occurrence::Kind::All)
         throw usage_error("--occurrence all selects every match, but a file gets one signature")
@@ -352,7 +336,7 @@ SignaturePosition resolve_signature_position(pdf::Document& doc, const LocatorSp
             .file(doc.path().string())
             .hint("move the signature with --placement/--offset, give --rect, or sign over it "
                   "with --allow-overlap");
-    pos.note = placement_note(m.proposal);
+    pos.note = adjustment_text(m.proposal, spec.policy);
     pos.page = m.page.number;
     Rect user = m.page.to_user(m.proposal.box);
     pos.rect = signing_geometry(doc, pos.page).to_displayed(user);

@@ -56,6 +56,8 @@ const char* away(Side side) {
     return "";
 }
 
+} // namespace
+
 std::string adjustment_text(const Proposal& p, const PlacementPolicy& policy) {
     std::vector<std::string> notes;
     if (p.moved > 0)
@@ -78,8 +80,6 @@ std::string adjustment_text(const Proposal& p, const PlacementPolicy& policy) {
         out += (out.empty() ? "" : "; ") + n;
     return out;
 }
-
-} // namespace
 
 std::string rect_text(const Rect& r) {
     return num(r.x) + "," + num(r.y) + "," + num(r.w) + "," + num(r.h);

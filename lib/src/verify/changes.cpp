@@ -111,7 +111,6 @@ void FileVerifier::changes(SigWork& w) {
         return; // nothing after it
     pdf::RevisionView* signed_view = view(w.revision);
     auto unknown = [&](const std::string& why) {
-        w.changes_unknown = true;
         fail_format(w, why + ": what changed after signing is unknown");
     };
     if (!signed_view || !signed_view->qpdf) {

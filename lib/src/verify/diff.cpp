@@ -74,8 +74,6 @@ void Differ::add(Rule rule, const std::string& object, const std::string& what,
     out_.push_back(std::move(fc));
 }
 
-// For a change its role would allow: when the object also serves another use in the signed
-// revision, the change reaches that use too and is named as such.
 void Differ::add_unless_shared(QPDFObjGen og, Rule rule, const std::string& what,
                                const std::string& description, const std::string& field) {
     auto other = ra_.other_uses.find(og);
@@ -219,15 +217,10 @@ void Differ::judge(QPDFObjGen og, QPDFObjectHandle oa, QPDFObjectHandle ob) {
 }
 
 bool Differ::is_action_role(const Role& role) {
-    for (const char* key : {"catalog /OpenAction", "catalog /AA", "catalog /Names"})
-        if (role.label.rfind(key, 0) == 0)
-            return role.label.rfind("catalog /Names", 0) != 0 ||
-                   role.label.find("JavaScript") != std::string::npos;
-    return false;
+    return role.label.rfind("catalog /OpenAction", 0) == 0 ||
+           role.label.rfind("catalog /AA", 0) == 0;
 }
 
-// Field facts of an object as the newer revision's AcroForm sees it (a widget without /Parent
-// belongs to the field whose /Kids list it).
 FieldFacts Differ::facts_in_newer(QPDFObjectHandle item) const {
     FieldFacts f = field_facts(item);
     if (f.is_sig || !item.isIndirect())
@@ -330,11 +323,6 @@ void Differ::judge_acroform(const std::string& obj, const std::string& label, QP
     }
 }
 
-// The AcroForm's default resources only serve to build appearances of fields that have
-// none; signers add the font or the form XObject their own appearance uses, or replace the
-// one an earlier signer put there. That is bookkeeping, unless the newer AcroForm asks
-// viewers to rebuild appearances (/NeedAppearances), when a replaced resource would change
-// what the fields show.
 bool Differ::resources_bookkeeping(QPDFObjectHandle a, QPDFObjectHandle b) const {
     QPDFObjectHandle form = b_.qpdf->getRoot().getKey("/AcroForm");
     QPDFObjectHandle need =

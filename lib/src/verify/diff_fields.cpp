@@ -7,10 +7,6 @@
 
 namespace neac::verify::detail {
 
-// Bookkeeping a new widget brings to a tagged document: the root's /ParentTree and
-// /ParentTreeNextKey, number-tree nodes that only gain entries, elements whose /K only gains
-// kids. Anything else in the structure tree (alternate text, roles, removed kids) changes
-// what assistive technology reads and is not bookkeeping.
 bool Differ::struct_bookkeeping(QPDFObjectHandle oa, QPDFObjectHandle ob,
                                 const std::vector<KeyDiff>& diffs) {
     if (oa.isArray() && ob.isArray())
@@ -78,9 +74,6 @@ bool Differ::existed_before(QPDFObjectHandle h) const {
     return h.isIndirect() && a_.xref.count(h.getObjGen()) > 0 && ra_.roles.count(h.getObjGen()) > 0;
 }
 
-// An item an earlier revision already had, now put into a field or annotation array: it
-// changes what that revision's signatures cover. True when `item` was judged so, false when
-// it is new and the caller judges it.
 bool Differ::judged_as_reused(const std::string& ref, QPDFObjectHandle item,
                               const std::string& change) {
     if (!existed_before(item))

@@ -71,7 +71,6 @@ void FileVerifier::trust(SigWork& w) {
     auto p = pool();
     untrusted.insert(untrusted.end(), p.begin(), p.end());
     w.chain = crypto::validate_chain(leaf, untrusted, ctx_.anchors, w.best_time);
-    w.chain_checked = true;
     r.trusted = w.chain.status == crypto::ChainStatus::Valid;
     for (const auto& c : w.chain.path)
         r.chain.push_back(cert_info(c));

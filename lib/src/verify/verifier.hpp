@@ -72,14 +72,12 @@ struct SigWork {
     bool hash_failure = false;
     bool crypto_failure = false;
     bool no_signer = false;
-    bool changes_unknown = false; // a later revision could not be read or compared
-    int revision = 0;             // index into revisions (1-based), 0 = unknown
+    int revision = 0; // index into revisions (1-based), 0 = unknown
     std::vector<std::string> locked;
     int lock_p = 0; // /Lock /P (PDF 2.0)
     Clock::time_point best_time{};
     bool time_proven = false;
     crypto::ChainResult chain;
-    bool chain_checked = false;
 };
 
 class FileVerifier {
@@ -130,7 +128,6 @@ private:
     std::shared_ptr<pdf::FileHandle> file_;
     std::vector<pdf::Revision> revisions_;
     pdf::RevisionView final_;
-    bool final_repaired_ = false; // the final view needed QPDF's xref reconstruction
     std::map<int, std::unique_ptr<pdf::RevisionView>> views_;
     std::map<int, RoleMap> roles_;
     std::vector<SigWork> work_;

@@ -139,7 +139,6 @@ void FileVerifier::open_final() {
                                   "read without it");
             throw;
         }
-        final_repaired_ = true;
         warnings_.push_back("the cross-reference structure is damaged (" + describe_qpdf(e) +
                             "); the objects were found by reconstructing it");
     }

@@ -22,4 +22,9 @@ std::string describe_locate(const LocateResult& result, const LocatorSpec& spec,
 // "x,y,w,h" with at most 2 decimals, as --rect takes it.
 std::string rect_text(const Rect& r);
 
+// How the box was moved from where the policy alone puts it, in words ("moved 158 pt beside an
+// earlier signature or annotation; shrunk to 70% ..."); "" when it was not. Shown by locate and
+// reported by sign.
+std::string adjustment_text(const Proposal& p, const PlacementPolicy& policy);
+
 } // namespace neac::place
