@@ -68,11 +68,11 @@ void add_locate_command(CLI::App& app, Context& ctx) {
     CLI::App* cmd = app.add_subcommand(
         "locate", "Find the signing keyword in a PDF and propose the signature box next to it");
     cmd->add_option("file", a->file, "PDF file")->required()->type_name("FILE");
-    cmd->add_option_function<std::string>(
-           "-k,--keyword", [a](const std::string& v) { a->flags.keyword = v; },
-           "Text to find, e.g. \"Người làm đơn\" (case, spacing and composed/decomposed "
-           "diacritics do not matter)")
-        ->type_name("TEXT");
+    cmd->add_option("-k,--keyword", a->flags.keywords,
+                    "Text to find, e.g. \"Người làm đơn\" (case, spacing and composed/decomposed "
+                    "diacritics do not matter); repeat it to try keywords in order of preference")
+        ->type_name("TEXT")
+        ->allow_extra_args(false); // one value per --keyword: the files follow
     cmd->add_option("-p,--profile", a->profile,
                     "Take the keyword and placement from this profile's locator")
         ->type_name("NAME");

@@ -8,6 +8,7 @@
 #include "neac/util/exit_code.hpp"
 #include "neac/util/paths.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -117,6 +118,62 @@ int report_error(const Context& ctx, ErrorKind kind, const std::string& message,
     return static_cast<int>(code);
 }
 
+// Letters to change, insert or delete to turn `a` into `b` (for "did you mean").
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// Error(Usage) for a command neac does not have, naming the closest one when it is close.
+Error unknown_command_error(const CLI::App& app, const std::string& name) {
+    std::string best;
+    std::size_t best_distance = 3; // further than two letters away is no suggestion
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        std::size_t d = edit_distance(name, sub->get_name());
+        if (d < best_distance) {
+            best_distance = d;
+            best = sub->get_name();
+        }
+    }
+    Error e = usage_error("unknown command '" + name + "'" +
+                          (best.empty() ? "" : "; did you mean '" + best + "'?"));
+    e.hint("run 'neac --help' for the list of commands");
+    return e;
+}
+
+// The first argument that stands where the command goes: not an option, nor the value of
+// --home. Empty when there is none.
+std::string command_word(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--")
+            return i + 1 < argc ? argv[i + 1] : "";
+        if (a == "--home") {
+            ++i;
+            continue;
+        }
+        if (!a.empty() && a[0] != '-')
+            return a;
+    }
+    return "";
+}
+
+// The overview, also when a subcommand ("help") was parsed: CLI11's help() would show that one.
+std::string overview(CLI::App& app) {
+    return app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal);
+}
+
 // True when --json appears before "--", so that even a parse error is reported as JSON.
 bool argv_wants_json(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
@@ -164,7 +221,7 @@ int main(int argc, char** argv) {
     help->callback([&] {
         ctx.action = [&]() {
             if (help_topic.empty()) {
-                std::cout << app.help();
+                std::cout << overview(app);
                 return 0;
             }
             for (CLI::App* sub : app.get_subcommands({})) {
@@ -173,8 +230,7 @@ int main(int argc, char** argv) {
                     return 0;
                 }
             }
-            throw usage_error("unknown command '" + help_topic + "'")
-                .hint("run 'neac --help' for the list of commands");
+            throw unknown_command_error(app, help_topic);
         };
     });
 
@@ -184,6 +240,14 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         ctx.console_options.json = argv_wants_json(argc, argv);
+        std::string word = command_word(argc, argv);
+        auto subcommands = app.get_subcommands([](const CLI::App*) { return true; });
+        bool known = std::any_of(subcommands.begin(), subcommands.end(),
+                                 [&](const CLI::App* sub) { return sub->check_name(word); });
+        if (!word.empty() && !known && app.get_subcommands().empty()) {
+            Error unknown = unknown_command_error(app, word);
+            return report_error(ctx, ErrorKind::Usage, unknown.what(), &unknown);
+        }
         std::string message = e.what();
         if (!ctx.console_options.json)
             message += "\n  hint: run 'neac --help' (or 'neac help COMMAND') for usage";

@@ -92,7 +92,12 @@ void add_add(CLI::App& profile, Context& ctx, std::shared_ptr<ProfileState> st) 
     text("--phone", r.phone, "NUMBER", "Mobile number registered for remote signing");
     text("--image", r.image, "PNG", "Signature image (copied into the profile folder)");
     group = "Placement";
-    text("--keyword", r.keyword, "TEXT", "Text that locates where to sign (\"Người làm đơn\")");
+    add->add_option("--keyword", r.keywords,
+                    "Text that locates where to sign (\"Người làm đơn\"); repeat it to list "
+                    "keywords in order of preference")
+        ->type_name("TEXT")
+        ->allow_extra_args(false)
+        ->group(group);
     text("--placement", r.placement, "WHERE", "below|above|left|right|over (default below)");
     number("--offset", r.offset, "Gap between keyword and signature box (default 4)");
     text("--box", r.box, "WxH", "Signature box size in points (default 180x60)");

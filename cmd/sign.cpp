@@ -79,7 +79,8 @@ void add_prompt(providers::ProviderConfig& config) {
         };
 }
 
-int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name);
+int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name,
+                  bool dry_run = false);
 
 // --resume [TXN] and --abandon TXN: the journal, not the profile, says what to finish.
 int run_resume(const sign::SignFlags& a, Context& ctx) {
@@ -134,27 +135,76 @@ int run_sign(const sign::SignFlags& a, Context& ctx) {
     add_prompt(plan.provider);
     auto provider = providers::make_provider(plan.provider);
 
-    // Every transaction is journaled before its request is sent (neac sign --resume).
-    sign::Journal journal(sign::Journal::path_for(home));
-    sign::JournalLink link{&journal, plan.provider, plan.profile.name};
+    // Every transaction is journaled before its request is sent (neac sign --resume). A dry run
+    // sends none, and leaves the journal alone.
+    std::optional<sign::Journal> journal;
+    if (!a.dry_run)
+        journal.emplace(sign::Journal::path_for(home));
+    sign::JournalLink link{journal ? &*journal : nullptr, plan.provider, plan.profile.name};
     sign::BatchCallbacks callbacks = wait_callbacks(ctx.console());
-    callbacks.journal = &link;
+    if (journal)
+        callbacks.journal = &link;
 
     sign::BatchResult result;
     {
         InterruptGuard guard;
         result = sign::sign_batch(plan.jobs, plan.options, *provider, callbacks);
     }
-    return report_result(ctx, result, plan.profile.name);
+    return report_result(ctx, result, plan.profile.name, a.dry_run);
 }
 
-int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name) {
+// What the output says about how a file's box was placed: its field and page, the keyword, and
+// any adjustment or repair ("Signature1, page 2, by "Người làm đơn" (moved ...)").
+std::string placement_text(const sign::PreparedFile& p) {
+    return p.field_name + ", page " + std::to_string(p.page) + (p.invisible ? ", invisible" : "") +
+           (p.keyword.empty() ? "" : ", by \"" + p.keyword + "\"") +
+           (p.placement.empty() ? "" : " (" + p.placement + ")") +
+           (p.damage.empty() ? "" : "; " + p.damage);
+}
+
+nlohmann::json file_json(const sign::FileOutcome& f) {
+    nlohmann::json j{
+        {"input", f.job.input.string()}, {"output", f.job.output.string()}, {"ok", f.ok}};
+    j["status"] = f.skipped ? "skipped" : f.planned ? "planned" : f.ok ? "signed" : "failed";
+    if (!f.job.request.is_null())
+        j["request"] = f.job.request;
+    const sign::PreparedFile* p = f.signed_file ? &f.signed_file->prepared
+                                  : f.planned   ? &*f.planned
+                                                : nullptr;
+    if (p) {
+        j["field"] = p->field_name;
+        j["page"] = p->page;
+        j["invisible"] = p->invisible;
+        j["box"] = {p->rect.x, p->rect.y, p->rect.w, p->rect.h};
+        j["digest_algorithm"] = crypto::digest_name(p->digest);
+        j["placeholder_size"] = p->contents_capacity;
+        j["placement"] = p->placement;
+        j["keyword"] = p->keyword.empty() ? nlohmann::json(nullptr) : nlohmann::json(p->keyword);
+        j["fallback"] = p->fallback;
+        j["damage"] = p->damage.empty() ? nlohmann::json(nullptr) : nlohmann::json(p->damage);
+    }
+    if (f.signed_file) {
+        j["signature_size"] = f.signed_file->signature_size;
+        j["byte_range"] = f.signed_file->prepared.byte_range;
+        j["timestamped"] = f.signed_file->timestamped;
+    }
+    if (f.failure) {
+        j["error"] = f.failure->describe();
+        j["error_code"] = error_kind_name(f.failure->kind());
+    }
+    return j;
+}
+
+int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name,
+                  bool dry_run) {
     const Console& console = ctx.console();
     console.end_progress();
 
-    std::size_t ok = 0;
-    for (const auto& f : result.files)
+    std::size_t ok = 0, skipped = 0;
+    for (const auto& f : result.files) {
         ok += f.ok ? 1 : 0;
+        skipped += f.skipped ? 1 : 0;
+    }
     if (ok == 0 && result.files.size() == 1) {
         throw *result.files.front().failure;
     }
@@ -163,30 +213,12 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
     crypto::Identity id = cert.identity();
     if (console.json()) {
         nlohmann::json files = nlohmann::json::array();
-        for (const auto& f : result.files) {
-            nlohmann::json j{
-                {"input", f.job.input.string()}, {"output", f.job.output.string()}, {"ok", f.ok}};
-            if (f.signed_file) {
-                const sign::PreparedFile& p = f.signed_file->prepared;
-                j["field"] = p.field_name;
-                j["page"] = p.page;
-                j["invisible"] = p.invisible;
-                j["box"] = {p.rect.x, p.rect.y, p.rect.w, p.rect.h};
-                j["digest_algorithm"] = crypto::digest_name(p.digest);
-                j["signature_size"] = f.signed_file->signature_size;
-                j["placeholder_size"] = p.contents_capacity;
-                j["byte_range"] = p.byte_range;
-                j["timestamped"] = f.signed_file->timestamped;
-                j["placement"] = p.placement;
-            } else {
-                j["error"] = f.failure->describe();
-                j["error_code"] = error_kind_name(f.failure->kind());
-            }
-            files.push_back(j);
-        }
+        for (const auto& f : result.files)
+            files.push_back(file_json(f));
         nlohmann::json doc{{"version", 1},
                            {"profile", profile_name},
                            {"provider", result.provider},
+                           {"dry_run", dry_run},
                            {"transactions", result.transactions},
                            {"signer",
                             {{"subject", cert.subject()},
@@ -194,29 +226,35 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
                              {"identity", {{"kind", id.kind}, {"number", id.number}}},
                              {"issuer", cert.issuer()},
                              {"serial", cert.serial_hex()}}},
-                           {"signed", ok},
+                           {"signed", dry_run ? 0 : ok - skipped},
+                           {"ready", dry_run ? ok - skipped : 0},
+                           {"skipped", skipped},
                            {"failed", result.files.size() - ok},
                            {"files", files}};
         console.print_json(doc.dump(2));
     } else {
         std::vector<std::vector<std::string>> rows;
         for (const auto& f : result.files) {
-            if (f.signed_file) {
-                const sign::PreparedFile& p = f.signed_file->prepared;
+            if (f.skipped)
+                rows.push_back({"skipped", f.job.input.string(), "-> " + f.job.output.string(),
+                                "signed already"});
+            else if (f.planned)
+                rows.push_back({console.green("would sign"), f.job.input.string(),
+                                "-> " + f.job.output.string(), placement_text(*f.planned)});
+            else if (f.signed_file)
                 rows.push_back({console.green("signed"), f.job.input.string(),
                                 "-> " + f.job.output.string(),
-                                p.field_name + ", page " + std::to_string(p.page) +
-                                    (p.invisible ? ", invisible" : "") +
-                                    (p.placement.empty() ? "" : " (" + p.placement + ")")});
-            } else {
+                                placement_text(f.signed_file->prepared)});
+            else
                 rows.push_back(
                     {console.red("failed"), f.job.input.string(), f.failure->describe(), ""});
-            }
         }
         console.out(format_table(rows));
         console.out("signer: " + cert.common_name() +
                     (id.empty() ? "" : " (" + id.kind + " " + id.number + ")") + ", serial " +
                     cert.serial_hex() + ", via " + result.provider + "\n");
+        if (dry_run)
+            console.out("dry run: no request was sent and no file was written\n");
     }
 
     if (ok == result.files.size())
@@ -228,7 +266,9 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
     for (const auto& f : result.files)
         if (f.failure->kind() != kind)
             return static_cast<int>(ExitCode::Partial);
-    throw Error(kind, "no file could be signed (details above)");
+    throw Error(kind,
+                std::string(dry_run ? "no file could be prepared" : "no file could be signed") +
+                    " (details above)");
 }
 
 } // namespace
@@ -238,7 +278,8 @@ void add_sign_command(CLI::App& app, Context& ctx) {
     CLI::App* cmd = app.add_subcommand(
         "sign", "Sign PDF files (PAdES) through the profile's provider, one approval per batch");
     cmd->add_option("files", args->files,
-                    "PDF files to sign (with --resume/--abandon: a transaction id)");
+                    "PDF files or folders (searched for *.pdf) to sign; with --resume/--abandon: "
+                    "a transaction id");
     cmd->add_option("-p,--profile", args->profile, "Profile name or file (required to sign)");
     cmd->add_option("--signature", args->signature,
                     "Which signature entry of the profile (1-based; default: the default entry)");
@@ -248,16 +289,29 @@ void add_sign_command(CLI::App& app, Context& ctx) {
     cmd->add_flag("--in-place", args->in_place,
                   "Replace each original with its signed version (atomically, once signed)");
     cmd->add_flag("--force", args->force, "Replace existing output files");
+    cmd->add_flag("--skip-existing", args->skip_existing,
+                  "Leave out inputs whose output exists and already holds the input signed by "
+                  "this profile's signer (no approval for them); other existing outputs are "
+                  "still refused unless --force");
+    cmd->add_flag("--dry-run", args->dry_run,
+                  "Read and check every input, decide the placement and the outputs, and print "
+                  "them: no signing request is sent and no file is written");
+    cmd->add_option("--from", args->from,
+                    "Take the files from a JSON Lines manifest (- = stdin): one object per line "
+                    "with input, and optionally output, keyword, page, rect, reason")
+        ->type_name("FILE.jsonl");
     cmd->add_option("--page", args->page, "Page for the signature (1-based; default: last)");
     cmd->add_option("--rect", args->rect,
                     "Signature box x,y,width,height in points from the bottom-left corner of the "
                     "page as displayed");
     cmd->add_flag("--invisible", args->invisible, "No visible signature box");
-    cmd->add_option_function<std::string>(
-           "-k,--keyword", [args](const std::string& v) { args->locator.keyword = v; },
-           "Put the box next to this text, found in each file (see neac locate); default: the "
-           "profile's locator")
-        ->type_name("TEXT");
+    cmd->add_option(
+           "-k,--keyword", args->locator.keywords,
+           "Put the box next to this text, found in each file (see neac locate); repeat it to "
+           "list keywords in order of preference (the first found wins); default: the profile's "
+           "locator")
+        ->type_name("TEXT")
+        ->allow_extra_args(false); // one value per --keyword: the files follow
     cmd->add_option_function<std::string>(
            "--placement", [args](const std::string& v) { args->locator.placement = v; },
            "Box below (default), above, left, right of or over the keyword")

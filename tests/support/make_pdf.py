@@ -3,6 +3,7 @@
 existing fields) and incompressible padding to reach a given size (for benchmarks).
 
 Usage: make_pdf.py OUT [--pages N] [--pad-bytes B] [--sig-field NAME] [--rotate DEG] [--tagged]
+                   [--line TEXT]
 """
 import argparse
 import os
@@ -15,6 +16,8 @@ def main():
     ap.add_argument("--pad-bytes", type=int, default=0)
     ap.add_argument("--sig-field", default="")
     ap.add_argument("--rotate", type=int, default=0)
+    ap.add_argument("--line", default="Nguoi lam don",
+                    help="the signature line printed near the bottom of every page (ASCII)")
     ap.add_argument("--docmdp", type=int, default=0,
                     help="mark the file certified with this DocMDP P (the certification "
                          "signature itself is a dummy: enough to test refusal rules)")
@@ -33,7 +36,7 @@ def main():
         content_no = page_no + 1
         kids.append(page_no)
         text = f"BT /F1 14 Tf 72 720 Td (Page {i + 1} of {n_pages}: neac test document) Tj ET\n"
-        text += "BT /F1 11 Tf 72 160 Td (Nguoi lam don) Tj ET\n"
+        text += "BT /F1 11 Tf 72 160 Td (%s) Tj ET\n" % a.line
         data = text.encode()
         objects[content_no] = b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
         rotate = f" /Rotate {a.rotate}" if a.rotate else ""

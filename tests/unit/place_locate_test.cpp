@@ -35,7 +35,7 @@ std::filesystem::path make_pdf(const TempDir& dir, const std::string& name,
 
 LocatorSpec spec_for(const std::string& keyword, const std::string& occurrence = "last") {
     LocatorSpec s;
-    s.keyword = keyword;
+    s.keywords = {keyword};
     s.occurrence = Occurrence::parse(occurrence);
     return s;
 }

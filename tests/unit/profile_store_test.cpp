@@ -83,7 +83,7 @@ TEST_F(ProfileStoreTest, AddSavesPrivateFilesAndCopiesImage) {
     write(dir_ / "sig.png", tiny_png());
     AddRequest r = request("an");
     r.image = "sig.png"; // relative to base_dir
-    r.keyword = "Người làm đơn";
+    r.keywords = {"Người làm đơn"};
     r.box = "200x70";
     r.settings["approval-delay"] = "1";
     ProfileStore store(home_);

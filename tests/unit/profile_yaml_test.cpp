@@ -62,7 +62,7 @@ TEST(ProfileYaml, ParsesEveryField) {
     EXPECT_EQ(p.phone, "+84912345678");
     EXPECT_EQ(p.source, "/home/u/profiles/an.yaml");
     ASSERT_TRUE(p.locator);
-    EXPECT_EQ(p.locator->keyword, "Người làm đơn");
+    EXPECT_EQ(p.locator->keywords, std::vector<std::string>{"Người làm đơn"});
     EXPECT_EQ(p.locator->placement, Placement::Right);
     EXPECT_DOUBLE_EQ(p.locator->offset, 6.5);
     EXPECT_DOUBLE_EQ(p.locator->width, 150);
@@ -231,7 +231,7 @@ TEST(ProfileYaml, RoundTripOfAwkwardText) {
     p.display_name = "Trần \"Bé\" \\ Thị: # not a comment";
     p.phone = "+84912345678";
     p.locator = Locator{};
-    p.locator->keyword = "yes";
+    p.locator->keywords = {"yes"};
     p.locator->occurrence = "all";
     p.signing.reason = "- dash\tand tab";
     SignatureEntry e;
@@ -242,6 +242,23 @@ TEST(ProfileYaml, RoundTripOfAwkwardText) {
     p.signatures.push_back(e);
     Profile q = parse_profile(to_yaml(p), "");
     EXPECT_EQ(p, q) << to_yaml(p);
+}
+
+TEST(ProfileYaml, KeywordsInOrderOfPreference) {
+    const std::string head = "name: a\ndisplay-name: A\nphone: \"0912345678\"\n"
+                             "signatures:\n  - account: \"001099012345\"\n"
+                             "    provider: sandbox\n";
+    Profile p = parse_profile(head + "locator:\n  keyword:\n    - \"Người làm đơn\"\n"
+                                     "    - \"Người khai\"\n",
+                              "");
+    EXPECT_EQ(p.locator->keywords, (std::vector<std::string>{"Người làm đơn", "Người khai"}));
+    EXPECT_EQ(parse_profile(to_yaml(p), ""), p) << to_yaml(p);
+    Error empty = parse_error(head + "locator:\n  keyword: []\n");
+    EXPECT_NE(std::string(empty.what()).find("list of 1 to 8"), std::string::npos);
+    Error blank = parse_error(head + "locator:\n  keyword:\n    - a\n    - \" \"\n");
+    EXPECT_NE(std::string(blank.what()).find("locator.keyword[2]: must not be blank"),
+              std::string::npos)
+        << blank.what();
 }
 
 TEST(ProfileYaml, ProviderConfig) {

@@ -83,7 +83,7 @@ TEST(SignPlan, DefaultOutputIsNameDotSignedBesideTheInput) {
     TempDir dir;
     sign::SignFlags f;
     f.files = {make_file(dir, "don.pdf"), make_file(dir, "sub/to khai.pdf")};
-    std::vector<sign::FileJob> jobs = sign::plan_outputs(f);
+    std::vector<sign::FileJob> jobs = sign::plan_outputs(f, sign::plan_inputs(f));
     ASSERT_EQ(jobs.size(), 2u);
     EXPECT_EQ(jobs[0].input, dir / "don.pdf");
     EXPECT_EQ(jobs[0].output, dir / "don.signed.pdf");
@@ -96,20 +96,20 @@ TEST(SignPlan, OutputDirInPlaceAndOutputFile) {
     sign::SignFlags f;
     f.files = {make_file(dir, "a.pdf"), make_file(dir, "b.pdf")};
     f.out_dir = (dir / "out").string();
-    std::vector<sign::FileJob> jobs = sign::plan_outputs(f);
+    std::vector<sign::FileJob> jobs = sign::plan_outputs(f, sign::plan_inputs(f));
     ASSERT_EQ(jobs.size(), 2u);
     EXPECT_EQ(jobs[0].output, dir / "out" / "a.signed.pdf");
     EXPECT_EQ(jobs[1].output, dir / "out" / "b.signed.pdf");
 
     f.out_dir.clear();
     f.in_place = true;
-    jobs = sign::plan_outputs(f);
+    jobs = sign::plan_outputs(f, sign::plan_inputs(f));
     EXPECT_EQ(jobs[1].output, jobs[1].input);
 
     sign::SignFlags one;
     one.files = {f.files[0]};
     one.output = (dir / "x.pdf").string();
-    jobs = sign::plan_outputs(one);
+    jobs = sign::plan_outputs(one, sign::plan_inputs(one));
     ASSERT_EQ(jobs.size(), 1u);
     EXPECT_EQ(jobs[0].output, dir / "x.pdf");
 }
@@ -118,7 +118,7 @@ TEST(SignPlan, OutputFlagsThatCannotWorkAreUsageErrors) {
     TempDir dir;
     std::string a = make_file(dir, "a.pdf"), b = make_file(dir, "b.pdf");
     auto refused = [](const sign::SignFlags& f, const std::string& message) {
-        Error e = error_of([&] { sign::plan_outputs(f); });
+        Error e = error_of([&] { sign::plan_outputs(f, sign::plan_inputs(f)); });
         EXPECT_EQ(e.kind(), ErrorKind::Usage);
         EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
         return e;
@@ -143,8 +143,13 @@ TEST(SignPlan, OutputFlagsThatCannotWorkAreUsageErrors) {
 
     sign::SignFlags no_folder;
     no_folder.files = {a};
-    no_folder.out_dir = (dir / "missing").string();
-    refused(no_folder, "is not a folder");
+    no_folder.out_dir = (dir / "missing" / "deeper").string();
+    refused(no_folder, "does not exist, nor does the folder it would be made in");
+
+    sign::SignFlags file_as_folder;
+    file_as_folder.files = {a};
+    file_as_folder.out_dir = a;
+    refused(file_as_folder, "is a file, not a folder");
 
     sign::SignFlags output_is_input;
     output_is_input.files = {a};
@@ -159,7 +164,7 @@ TEST(SignPlan, TwoInputsForOneOutputAreRefused) {
     // Different folders, same name: --out-dir would put both at out/form.signed.pdf.
     f.files = {make_file(dir, "x/form.pdf"), make_file(dir, "y/form.pdf")};
     f.out_dir = (dir / "out").string();
-    Error e = error_of([&] { sign::plan_outputs(f); });
+    Error e = error_of([&] { sign::plan_outputs(f, sign::plan_inputs(f)); });
     EXPECT_EQ(e.kind(), ErrorKind::Usage);
     EXPECT_NE(std::string(e.what()).find("two inputs would be written to the same output"),
               std::string::npos);
@@ -167,7 +172,8 @@ TEST(SignPlan, TwoInputsForOneOutputAreRefused) {
     // The same file named twice, once through "..".
     sign::SignFlags twice;
     twice.files = {make_file(dir, "a.pdf"), (dir / "x" / ".." / "a.pdf").string()};
-    EXPECT_EQ(error_of([&] { sign::plan_outputs(twice); }).kind(), ErrorKind::Usage);
+    EXPECT_EQ(error_of([&] { sign::plan_outputs(twice, sign::plan_inputs(twice)); }).kind(),
+              ErrorKind::Usage);
 }
 
 TEST(SignPlan, ExistingOutputNeedsForce) {
@@ -175,11 +181,11 @@ TEST(SignPlan, ExistingOutputNeedsForce) {
     sign::SignFlags f;
     f.files = {make_file(dir, "a.pdf")};
     make_file(dir, "a.signed.pdf");
-    Error e = error_of([&] { sign::plan_outputs(f); });
+    Error e = error_of([&] { sign::plan_outputs(f, sign::plan_inputs(f)); });
     EXPECT_EQ(e.kind(), ErrorKind::Usage);
     EXPECT_NE(e.hint().find("--force"), std::string::npos);
     f.force = true;
-    EXPECT_EQ(sign::plan_outputs(f).at(0).output, dir / "a.signed.pdf");
+    EXPECT_EQ(sign::plan_outputs(f, sign::plan_inputs(f)).at(0).output, dir / "a.signed.pdf");
 }
 
 TEST(SignPlan, SignatureEntryIsTheDefaultOrTheOneAsked) {
@@ -202,7 +208,7 @@ TEST(SignPlan, ProfileSettingsApplyUnlessAFlagIsGiven) {
     EXPECT_EQ(o.tsa_url, "http://tsa.example.vn/tsr");
     EXPECT_EQ(o.expected_account, "162952530");
     ASSERT_TRUE(o.locator); // the profile's locator, as no box was given
-    EXPECT_EQ(o.locator->keyword, "Người làm đơn");
+    EXPECT_EQ(o.locator->keywords, std::vector<std::string>{"Người làm đơn"});
     EXPECT_EQ(o.locator->policy.side, place::Side::Right);
     EXPECT_DOUBLE_EQ(o.locator->policy.width, 150);
 
@@ -211,7 +217,7 @@ TEST(SignPlan, ProfileSettingsApplyUnlessAFlagIsGiven) {
     f.location = "Hà Nội";
     f.tsa = "http://other.example/tsa";
     f.page = 2;
-    f.locator.keyword = "Ký tên";
+    f.locator.keywords = {"Ký tên"};
     f.locator.box = "100x40";
     o = sign::merge_options(p, 0, f);
     EXPECT_EQ(o.digest, crypto::DigestAlgorithm::Sha512);
@@ -221,11 +227,27 @@ TEST(SignPlan, ProfileSettingsApplyUnlessAFlagIsGiven) {
     EXPECT_EQ(o.expected_account, "001099012345");
     EXPECT_EQ(o.placement.page, 2);
     ASSERT_TRUE(o.locator);
-    EXPECT_EQ(o.locator->keyword, "Ký tên");
+    EXPECT_EQ(o.locator->keywords, std::vector<std::string>{"Ký tên"});
     EXPECT_EQ(o.locator->page, 2);
     EXPECT_EQ(o.locator->policy.side, place::Side::Right); // still the profile's
     EXPECT_DOUBLE_EQ(o.locator->policy.width, 100);
     EXPECT_DOUBLE_EQ(o.locator->policy.height, 40);
+}
+
+TEST(SignLocator, RepeatedKeywordsReplaceTheProfileListInOrder) {
+    profile::Profile p = test_profile();
+    p.locator->keywords = {"Người làm đơn", "Người khai"};
+    place::LocatorFlags none;
+    EXPECT_EQ(sign::make_locator_spec(&*p.locator, none)->keywords,
+              (std::vector<std::string>{"Người làm đơn", "Người khai"}));
+    place::LocatorFlags given;
+    given.keywords = {" Ký tên ", "Đại diện"};
+    EXPECT_EQ(sign::make_locator_spec(&*p.locator, given)->keywords,
+              (std::vector<std::string>{"Ký tên", "Đại diện"}));
+    place::LocatorFlags many;
+    for (int i = 0; i < 9; ++i)
+        many.keywords.push_back("k" + std::to_string(i));
+    EXPECT_EQ(error_of([&] { sign::make_locator_spec(nullptr, many); }).kind(), ErrorKind::Usage);
 }
 
 TEST(SignPlan, AGivenBoxReplacesTheLocator) {
@@ -247,7 +269,7 @@ TEST(SignPlan, AGivenBoxReplacesTheLocator) {
         sign::SignFlags both;
         both.field = "Sig1";
         if (i == 0)
-            both.locator.keyword = "Ký tên";
+            both.locator.keywords = {"Ký tên"};
         else if (i == 1)
             both.locator.placement = "above";
         else
@@ -301,7 +323,7 @@ TEST(SignLocator, FlagsOverTheProfileLocator) {
     flags.no_avoid_text = true;
     std::optional<place::LocatorSpec> spec = sign::make_locator_spec(&*p.locator, flags);
     ASSERT_TRUE(spec);
-    EXPECT_EQ(spec->keyword, "Người làm đơn");
+    EXPECT_EQ(spec->keywords, std::vector<std::string>{"Người làm đơn"});
     EXPECT_EQ(spec->occurrence.kind, place::Occurrence::Kind::Nth);
     EXPECT_EQ(spec->occurrence.n, 2);
     EXPECT_DOUBLE_EQ(spec->policy.offset, 10);
@@ -310,7 +332,10 @@ TEST(SignLocator, FlagsOverTheProfileLocator) {
 
     for (auto bad :
          {std::function<void(place::LocatorFlags&)>(
-              [](place::LocatorFlags& f) { f.keyword = "  "; }),
+              [](place::LocatorFlags& f) { f.keywords = {"  "}; }),
+          std::function<void(place::LocatorFlags&)>([](place::LocatorFlags& f) {
+              f.keywords = {"Ký tên", " Ký tên"};
+          }),
           std::function<void(place::LocatorFlags&)>([](place::LocatorFlags& f) { f.offset = -1; }),
           std::function<void(place::LocatorFlags&)>([](place::LocatorFlags& f) { f.box = "wide"; }),
           std::function<void(place::LocatorFlags&)>([](place::LocatorFlags& f) { f.page = -1; })}) {

@@ -2,6 +2,7 @@
 
 #include "neac/pdf/document.hpp"
 #include "neac/place/report.hpp"
+#include "neac/util/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -107,18 +108,39 @@ private:
     std::map<int, std::vector<Rect>> cache_;
 };
 
-std::string quoted(const std::string& s) {
+std::string in_quotes(const std::string& s) {
     return "\"" + s + "\"";
 }
 
-} // namespace
+// The text of the pages read so far, when several keywords are tried over the same pages.
+class PageTexts {
+public:
+    PageTexts(const PageSource& source, bool keep) : source_(source), keep_(keep) {}
 
-LocateResult locate(const PageSource& source, const LocatorSpec& spec) {
-    KeywordMatcher matcher(spec.keyword, spec.ignore_diacritics);
+    const PageText& text(int page) {
+        auto it = kept_.find(page);
+        if (it != kept_.end())
+            return it->second;
+        if (!keep_)
+            return last_ = source_.text(page);
+        return kept_.emplace(page, source_.text(page)).first->second;
+    }
+
+private:
+    const PageSource& source_;
+    bool keep_;
+    std::map<int, PageText> kept_;
+    PageText last_;
+};
+
+LocateResult locate_keyword(const PageSource& source, PageTexts& texts, const LocatorSpec& spec,
+                            const std::string& keyword) {
+    KeywordMatcher matcher(keyword, spec.ignore_diacritics);
     const Occurrence& occ = spec.occurrence;
     LocateResult result;
     result.file = source.path();
     result.page_count = source.page_count();
+    result.keyword = keyword;
     result.key = matcher.key();
     if (spec.page < 0 || spec.page > result.page_count)
         throw usage_error("page " + std::to_string(spec.page) +
@@ -147,7 +169,7 @@ LocateResult locate(const PageSource& source, const LocatorSpec& spec) {
     std::vector<Found> found; // in scan order
     int count = 0;
     for (int p : order) {
-        PageText text = source.text(p);
+        const PageText& text = texts.text(p);
         ++result.pages_scanned;
         result.has_text = result.has_text || !text.words.empty();
         std::vector<KeywordMatch> page_matches = matcher.find(text);
@@ -217,8 +239,27 @@ LocateResult locate(const PageSource& source, const LocatorSpec& spec) {
         lm.match = std::move(found[i].match);
         result.matches.push_back(std::move(lm));
     }
-    spdlog::debug("locate {}: {} page(s) scanned, {} match(es), {} selected",
-                  source.path().string(), result.pages_scanned, count, result.matches.size());
+    spdlog::debug("locate {} \"{}\": {} page(s) scanned, {} match(es), {} selected",
+                  source.path().string(), keyword, result.pages_scanned, count,
+                  result.matches.size());
+    return result;
+}
+
+} // namespace
+
+LocateResult locate(const PageSource& source, const LocatorSpec& spec) {
+    if (spec.keywords.empty())
+        throw usage_error("no keyword to locate");
+    PageTexts texts(source, spec.keywords.size() > 1);
+    LocateResult result;
+    std::vector<Candidate> near_misses;
+    for (const std::string& keyword : spec.keywords) {
+        result = locate_keyword(source, texts, spec, keyword);
+        if (!result.matches.empty())
+            return result;
+        near_misses.insert(near_misses.end(), result.candidates.begin(), result.candidates.end());
+    }
+    result.candidates = std::move(near_misses);
     return result;
 }
 
@@ -233,13 +274,16 @@ Error no_match_error(const LocateResult& r, const LocatorSpec& spec) {
                                             (r.page_count == 1 ? "" : "s");
     int seen = static_cast<int>(r.matches.size() + r.others.size());
     if (seen > 0 && spec.occurrence.kind == Occurrence::Kind::Nth) {
-        return input_error("the keyword " + quoted(spec.keyword) + " occurs " +
+        return input_error("the keyword " + in_quotes(r.keyword) + " occurs " +
                            std::to_string(seen) + " time" + (seen == 1 ? "" : "s") + " " + where +
                            "; there is no match " + std::to_string(spec.occurrence.n))
             .file(r.file.string())
             .hint("use --occurrence last, or a number from 1 to " + std::to_string(seen));
     }
-    std::string message = "the keyword " + quoted(spec.keyword) + " was not found " + where;
+    std::string message =
+        spec.keywords.size() == 1
+            ? "the keyword " + in_quotes(r.keyword) + " was not found " + where
+            : "none of the keywords " + quoted_list(spec.keywords) + " was found " + where;
     std::string hint;
     if (!r.has_text) {
         message += ": the document has no text layer (a scan?)";
@@ -252,7 +296,7 @@ Error no_match_error(const LocateResult& r, const LocatorSpec& spec) {
         message += "; closest:";
         bool diacritics = false, inside = false;
         for (const Candidate& c : r.candidates) {
-            message += "\n    page " + std::to_string(c.page) + ": " + quoted(c.text) +
+            message += "\n    page " + std::to_string(c.page) + ": " + in_quotes(c.text) +
                        (c.count > 1 ? " (" + std::to_string(c.count) + " times)" : "");
             if (c.same_without_diacritics) {
                 message += " (differs only in diacritics)";
@@ -323,14 +367,15 @@ SignaturePosition resolve_signature_position(pdf::Document& doc, const LocatorSp
         pos.fallback = true;
         pos.page = spec.page > 0 ? spec.page : r.page_count;
         pos.rect = *spec.fallback;
-        pos.note = "keyword not found: the fallback box";
-        spdlog::info("{}: keyword \"{}\" not found; using the fallback box on page {}",
-                     doc.path().string(), spec.keyword, pos.page);
+        pos.note = spec.keywords.size() == 1 ? "keyword not found: the fallback box"
+                                             : "no keyword found: the fallback box";
+        spdlog::info("{}: {} not found; using the fallback box on page {}", doc.path().string(),
+                     quoted_list(spec.keywords, " or "), pos.page);
         return pos;
     }
     const LocatedMatch& m = r.matches.front();
     if (m.proposal.overlaps_annotation && !spec.allow_overlap)
-        throw input_error("no free space near the keyword " + quoted(spec.keyword) + " on page " +
+        throw input_error("no free space near the keyword " + in_quotes(r.keyword) + " on page " +
                           std::to_string(m.page.number) +
                           ": every box tried covers an earlier signature or another annotation")
             .file(doc.path().string())
@@ -341,9 +386,10 @@ SignaturePosition resolve_signature_position(pdf::Document& doc, const LocatorSp
     Rect user = m.page.to_user(m.proposal.box);
     pos.rect = signing_geometry(doc, pos.page).to_displayed(user);
     pos.match = m;
+    pos.keyword = r.keyword;
     pos.text_rotation = m.match.rotation;
     spdlog::info("{}: keyword \"{}\" on page {}; signature box {},{},{},{}", doc.path().string(),
-                 spec.keyword, pos.page, pos.rect.x, pos.rect.y, pos.rect.w, pos.rect.h);
+                 r.keyword, pos.page, pos.rect.x, pos.rect.y, pos.rect.w, pos.rect.h);
     return pos;
 }
 

@@ -77,8 +77,10 @@ double interval_overlap(double a0, double a1, double b0, double b1) {
 
 // Whether `b` continues the line of `a`: same direction, mostly the same band across the
 // direction, and starting after `a` without a gap wider than a few letters (a wider gap is
-// another column of a table or of a two-block signature area).
-bool same_line(const Word& a, const Word& b) {
+// another column of a table or of a two-block signature area). `visible_gap` tells whether the
+// two are apart on the page: words poppler keeps apart without a space between them (a wide run
+// of spaces, a tab stop) are still two words.
+bool same_line(const Word& a, const Word& b, bool& visible_gap) {
     if (a.rotation != b.rotation)
         return false;
     double size = std::max(1.0, std::min(across(a), across(b)));
@@ -102,6 +104,7 @@ bool same_line(const Word& a, const Word& b) {
         gap = q.y - (p.y + p.h);
         break;
     }
+    visible_gap = gap > 0.15 * size;
     return overlap >= 0.5 * size && gap > -0.5 * size && gap < 3 * size;
 }
 
@@ -113,10 +116,11 @@ Haystack build(const PageText& page, bool ignore_diacritics) {
     for (std::size_t wi = 0; wi < words.size(); ++wi) {
         bool boundary = true;
         if (wi > 0) {
-            bool joined = same_line(words[wi - 1], words[wi]);
+            bool apart = false;
+            bool joined = same_line(words[wi - 1], words[wi], apart);
             if (!joined)
                 ++line;
-            boundary = !joined || words[wi - 1].space_after;
+            boundary = !joined || words[wi - 1].space_after || apart;
         }
         h.line_of_word[wi] = line;
         const std::u32string& t = words[wi].text;

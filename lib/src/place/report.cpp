@@ -137,7 +137,8 @@ nlohmann::json locate_to_json(const LocateResult& r, const LocatorSpec& spec,
     const PlacementPolicy& pol = spec.policy;
     return {{"version", 1},
             {"file", r.file.string()},
-            {"keyword", spec.keyword},
+            {"keyword", r.keyword},
+            {"keywords", spec.keywords},
             {"search_key", r.key},
             {"ignore_diacritics", spec.ignore_diacritics},
             {"occurrence", spec.occurrence.name()},
@@ -164,7 +165,7 @@ nlohmann::json locate_to_json(const LocateResult& r, const LocatorSpec& spec,
 
 std::string describe_locate(const LocateResult& r, const LocatorSpec& spec,
                             const std::vector<std::filesystem::path>& previews) {
-    std::string out = r.file.string() + ": \"" + spec.keyword + "\"";
+    std::string out = r.file.string() + ": \"" + r.keyword + "\"";
     std::size_t seen = r.matches.size() + r.others.size();
     if (r.total)
         out += " found " + std::to_string(*r.total) + (*r.total == 1 ? " time" : " times");
@@ -178,6 +179,8 @@ std::string describe_locate(const LocateResult& r, const LocatorSpec& spec,
                                  ? "match " + std::to_string(spec.occurrence.n)
                                  : "the " + spec.occurrence.name() + " one");
     out += "\n";
+    if (spec.keywords.size() > 1)
+        out += "keywords in order of preference: " + quoted_list(spec.keywords) + "\n";
     for (const LocatedMatch& m : r.matches) {
         const PageGeometry& g = m.page;
         out += "\n" + (m.index > 0 ? "match " + std::to_string(m.index) + ", " : "") + "page " +

@@ -5,6 +5,7 @@
 #include "neac/profile/validate.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/text.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -242,9 +243,10 @@ CheckReport check_profile(const ProfileStore& store, const std::string& name_or_
     if (p.locator) {
         const Locator& l = *p.locator;
         add("locator", CheckStatus::Ok,
-            "locator: sign " + std::string(placement_name(l.placement)) + " \"" + l.keyword +
-                "\" (" + l.occurrence + " match), box " + fmt_number(l.width) + "x" +
-                fmt_number(l.height) + " pt, offset " + fmt_number(l.offset) + " pt");
+            "locator: sign " + std::string(placement_name(l.placement)) + " " +
+                quoted_list(l.keywords, ", else ") + " (" + l.occurrence + " match), box " +
+                fmt_number(l.width) + "x" + fmt_number(l.height) + " pt, offset " +
+                fmt_number(l.offset) + " pt");
     } else {
         add("locator", CheckStatus::Ok,
             "no keyword locator (neac sign needs --keyword or a position)");

@@ -89,7 +89,7 @@ void refuse_profile_flags_with_add_signature(const AddRequest& r) {
     note(r.display_name.has_value(), "--display-name");
     note(r.phone.has_value(), "--phone");
     note(r.image.has_value(), "--image");
-    note(r.keyword.has_value(), "--keyword");
+    note(!r.keywords.empty(), "--keyword");
     note(r.placement || r.occurrence || r.box || r.offset || r.width || r.height,
          "placement flags");
     note(r.reason || r.location || r.tsa, "signing flags");
@@ -107,16 +107,14 @@ void refuse_profile_flags_with_add_signature(const AddRequest& r) {
 
 std::optional<Locator> build_locator(const AddRequest& r) {
     bool any = r.placement || r.occurrence || r.box || r.offset || r.width || r.height;
-    if (!r.keyword) {
+    if (r.keywords.empty()) {
         if (any)
             throw usage_error("placement flags need --keyword (the text to sign next to)")
                 .hint("e.g. --keyword \"Người làm đơn\" --placement below");
         return std::nullopt;
     }
     Locator loc;
-    loc.keyword = trim(*r.keyword);
-    if (loc.keyword.empty())
-        throw usage_error("--keyword: must not be blank");
+    loc.keywords = checked_keywords(r.keywords);
     if (r.placement)
         loc.placement = flag("placement", [&] { return parse_placement(*r.placement); });
     if (r.offset) {
@@ -147,6 +145,22 @@ std::optional<Locator> build_locator(const AddRequest& r) {
 }
 
 } // namespace
+
+std::vector<std::string> checked_keywords(const std::vector<std::string>& given) {
+    if (given.size() > kMaxKeywords)
+        throw usage_error("--keyword: at most " + std::to_string(kMaxKeywords) +
+                          " keywords, in order of preference");
+    std::vector<std::string> out;
+    for (const std::string& g : given) {
+        std::string keyword = trim(g);
+        if (keyword.empty())
+            throw usage_error("--keyword: must not be blank");
+        if (std::find(out.begin(), out.end(), keyword) != out.end())
+            throw usage_error("--keyword \"" + keyword + "\" is given twice");
+        out.push_back(std::move(keyword));
+    }
+    return out;
+}
 
 std::pair<double, double> parse_box(std::string_view text) {
     std::size_t x = text.find_first_of("xX*");

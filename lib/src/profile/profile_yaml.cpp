@@ -73,9 +73,29 @@ Locator parse_locator(const YAML::Node& node, const std::string& file, Missing& 
                 file);
     Locator loc;
     if (auto f = m.get("keyword")) {
-        loc.keyword = text(*f, "locator.keyword", file);
-        if (trim(loc.keyword).empty())
-            throw located(input_error("locator.keyword: must not be blank"), file, f->value);
+        // One keyword, or a list in order of preference.
+        std::vector<Field> items;
+        if (f->value.IsSequence()) {
+            if (f->value.size() == 0 || f->value.size() > kMaxKeywords)
+                throw located(input_error("locator.keyword: expected a text or a list of 1 to " +
+                                          std::to_string(kMaxKeywords) + " texts"),
+                              file, f->value)
+                    .hint("e.g.\n    keyword:\n      - \"Người làm đơn\"\n      - \"Người "
+                          "khai\"");
+            for (std::size_t i = 0; i < f->value.size(); ++i)
+                items.push_back(Field{f->value[i], f->value[i]});
+        } else {
+            items.push_back(*f);
+        }
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            std::string what = "locator.keyword";
+            if (f->value.IsSequence())
+                what += "[" + std::to_string(i + 1) + "]";
+            std::string keyword = trim(text(items[i], what, file));
+            if (keyword.empty())
+                throw located(input_error(what + ": must not be blank"), file, items[i].value);
+            loc.keywords.push_back(keyword);
+        }
     } else {
         missing.add("locator.keyword", node);
     }

@@ -81,7 +81,13 @@ std::string to_yaml(const Profile& p) {
     if (p.locator) {
         const Locator& l = *p.locator;
         y += "locator:\n";
-        y += "  keyword: " + quote(l.keyword) + "\n";
+        if (l.keywords.size() == 1) {
+            y += "  keyword: " + quote(l.keywords.front()) + "\n";
+        } else {
+            y += "  keyword:\n";
+            for (const std::string& k : l.keywords)
+                y += "    - " + quote(k) + "\n";
+        }
         y += std::string("  placement: ") + placement_name(l.placement) + "\n";
         y += "  offset: " + num(l.offset) + "\n";
         y += "  width: " + num(l.width) + "\n";

@@ -31,7 +31,8 @@ nlohmann::json profile_to_json(const Profile& p) {
     j["phone"] = p.phone;
     if (p.locator) {
         const Locator& l = *p.locator;
-        j["locator"] = {{"keyword", l.keyword},
+        j["locator"] = {{"keyword", l.keywords.front()}, // the first; kept for older scripts
+                        {"keywords", l.keywords},
                         {"placement", placement_name(l.placement)},
                         {"offset", l.offset},
                         {"width", l.width},
@@ -123,7 +124,7 @@ std::string describe_profile(const Profile& p) {
     row("phone", p.phone);
     if (p.locator) {
         const Locator& l = *p.locator;
-        row("keyword", "\"" + l.keyword + "\"");
+        row(l.keywords.size() == 1 ? "keyword" : "keywords", quoted_list(l.keywords, ", else "));
         row("placement", std::string(placement_name(l.placement)) + ", offset " + num(l.offset) +
                              " pt, box " + num(l.width) + "x" + num(l.height) + " pt");
         row("occurrence", l.occurrence + (l.ignore_diacritics ? ", diacritics ignored" : "") +

@@ -11,7 +11,7 @@ namespace neac::sign {
 
 std::optional<place::LocatorSpec> make_locator_spec(const profile::Locator* profile_locator,
                                                     const place::LocatorFlags& flags) {
-    if (!flags.keyword && !profile_locator) {
+    if (flags.keywords.empty() && !profile_locator) {
         if (flags.any_policy_flag())
             throw usage_error("placement flags need a keyword")
                 .hint("give --keyword \"Người làm đơn\", or a profile with a locator");
@@ -20,7 +20,7 @@ std::optional<place::LocatorSpec> make_locator_spec(const profile::Locator* prof
     place::LocatorSpec spec;
     if (profile_locator) {
         const profile::Locator& l = *profile_locator;
-        spec.keyword = l.keyword;
+        spec.keywords = l.keywords;
         spec.policy.side = place::parse_side(profile::placement_name(l.placement));
         spec.policy.offset = l.offset;
         spec.policy.width = l.width;
@@ -29,11 +29,9 @@ std::optional<place::LocatorSpec> make_locator_spec(const profile::Locator* prof
         spec.occurrence = place::Occurrence::parse(l.occurrence);
         spec.ignore_diacritics = l.ignore_diacritics;
     }
-    if (flags.keyword) {
-        spec.keyword = trim(*flags.keyword);
-        if (spec.keyword.empty())
-            throw usage_error("--keyword: must not be blank");
-    }
+    // The command line's keywords replace the profile's list as a whole.
+    if (!flags.keywords.empty())
+        spec.keywords = profile::checked_keywords(flags.keywords);
     if (flags.placement)
         spec.policy.side = place::parse_side(*flags.placement);
     if (flags.occurrence)

@@ -90,7 +90,10 @@ void to_json(nlohmann::json& j, const PreparedFile& p) {
                        {"invisible", p.invisible},
                        {"input_size", p.input_size},
                        {"input_sha256", p.input_sha256},
-                       {"placement", p.placement}};
+                       {"placement", p.placement},
+                       {"keyword", p.keyword},
+                       {"fallback", p.fallback},
+                       {"damage", p.damage}};
 }
 
 void from_json(const nlohmann::json& j, PreparedFile& p) {
@@ -105,13 +108,43 @@ void from_json(const nlohmann::json& j, PreparedFile& p) {
     p.signed_attributes = base64_decode(j.at("signed_attributes").get<std::string>());
     p.to_be_signed = hex_decode(j.at("to_be_signed").get<std::string>());
     p.field_name = j.at("field").get<std::string>();
-    p.placement = j.value("placement", std::string()); // absent in older journals
+    p.placement = j.value("placement", std::string()); // these four are absent in older journals
+    p.keyword = j.value("keyword", std::string());
+    p.fallback = j.value("fallback", false);
+    p.damage = j.value("damage", std::string());
     p.page = j.at("page").get<int>();
     auto r = j.at("rect").get<std::array<double, 4>>();
     p.rect = pdf::Rect{r[0], r[1], r[2], r[3]};
     p.invisible = j.at("invisible").get<bool>();
     p.input_size = j.at("input_size").get<std::uint64_t>();
     p.input_sha256 = j.value("input_sha256", "");
+}
+
+SignOptions options_for(const SignOptions& options, const FileOverrides& o) {
+    if (o.empty())
+        return options;
+    SignOptions out = options;
+    if (o.reason)
+        out.reason = *o.reason;
+    if (o.rect) {
+        out.placement.rect = o.rect;
+        out.placement.invisible = false;
+        out.placement.existing_field.clear();
+        out.locator.reset();
+    } else if (!o.keywords.empty()) {
+        if (!out.locator)
+            out.locator.emplace(); // the default policy: below the keyword, 180x60
+        out.locator->keywords = o.keywords;
+        out.placement.rect.reset();
+        out.placement.invisible = false;
+        out.placement.existing_field.clear();
+    }
+    if (o.page > 0) {
+        out.placement.page = o.page;
+        if (out.locator)
+            out.locator->page = o.page;
+    }
+    return out;
 }
 
 std::filesystem::path default_output_for(const std::filesystem::path& input) {
@@ -142,10 +175,54 @@ std::size_t placeholder_size(const providers::SigningCertificate& cert, bool wit
 
 namespace {
 
+// The input as signing reads it (see prepare_file): the document, the repaired copy it was read
+// from (removed with this object), and what was done about damage.
+struct SigningInput {
+    std::unique_ptr<pdf::Document> doc;
+    std::unique_ptr<AtomicFile> repaired;
+    std::string damage;
+    std::uint64_t input_size = 0; // of the input itself, to notice a change before finishing
+};
+
+SigningInput open_for_signing(const FileJob& job) {
+    SigningInput in;
+    in.doc = pdf::Document::open(job.input, pdf::OpenMode::Lenient);
+    in.input_size = in.doc->file_size();
+    if (!in.doc->damaged())
+        return in;
+    std::string what;
+    for (const std::string& d : in.doc->damage())
+        what += (what.empty() ? "" : "; ") + d;
+    if (in.doc->carries_signatures()) {
+        if (!in.doc->appendable())
+            throw input_error("damaged PDF with signatures (" + what +
+                              "): a signature appended to it would leave a file that readers "
+                              "must repair, and repairing it would break the earlier signatures")
+                .file(job.input.string())
+                .hint("ask the sender for an undamaged copy of the signed file");
+        in.doc->accept_damage();
+        in.damage = "damaged input (" + what + "): signed incrementally, earlier signatures kept";
+    } else {
+        // Beside the output, so that the copy into it stays on one file system.
+        in.repaired = std::make_unique<AtomicFile>(job.output);
+        pdf::write_repaired_copy(*in.doc, in.repaired->temp_path());
+        in.doc = pdf::Document::open(in.repaired->temp_path(), pdf::OpenMode::Lenient);
+        if (in.doc->damaged())
+            throw input_error("damaged PDF beyond repair: " + what +
+                              "; the copy QPDF repairs is still damaged")
+                .file(job.input.string())
+                .hint("ask the sender for an undamaged copy");
+        in.damage = "damaged input (" + what + "): signed a repaired copy; the input is unchanged";
+    }
+    spdlog::info("{}: {}", job.input.string(), in.damage);
+    return in;
+}
+
 PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& options,
                                     const providers::SigningCertificate& cert,
                                     std::size_t capacity) {
-    std::unique_ptr<pdf::Document> doc = pdf::Document::open(job.input);
+    SigningInput input = open_for_signing(job);
+    std::unique_ptr<pdf::Document>& doc = input.doc;
     auto when = options.claimed_time.value_or(std::chrono::system_clock::now());
     std::string signer = cert.certificate.common_name();
 
@@ -159,13 +236,12 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     // Keyword placement is resolved per file: each file has its own signature line.
     pdf::Placement placement = options.placement;
     int text_rotation = 0;
-    std::string placement_note;
+    place::SignaturePosition pos;
     if (options.locator) {
-        place::SignaturePosition pos = place::resolve_signature_position(*doc, *options.locator);
+        pos = place::resolve_signature_position(*doc, *options.locator);
         placement.page = pos.page;
         placement.rect = pos.rect;
         text_rotation = pos.text_rotation;
-        placement_note = pos.note;
     }
     // The appearance shows the same instant as /M (`when`, to the second, local time).
     pdf::AppearanceValues values;
@@ -189,7 +265,7 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     mode_t mode = ::stat(job.input.c_str(), &st) == 0 ? (st.st_mode & 0777) : 0644;
     AtomicFile out(job.output, mode);
     crypto::Hasher hasher(options.digest);
-    Bytes input_sha256 = copy_and_hash(job.input, doc->file_size(), out, hasher);
+    Bytes input_sha256 = copy_and_hash(doc->path(), doc->file_size(), out, hasher);
 
     const std::string& bytes = rev.revision.bytes;
     std::size_t gap_start = static_cast<std::size_t>(rev.contents_offset - rev.revision.base);
@@ -216,9 +292,12 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     if (!options.placement.existing_field.empty() && !rev.invisible)
         p.rect = rev.user_rect;
     p.invisible = rev.invisible;
-    p.input_size = doc->file_size();
+    p.input_size = input.input_size;
     p.input_sha256 = hex_encode(input_sha256);
-    p.placement = placement_note;
+    p.placement = pos.note;
+    p.keyword = pos.keyword;
+    p.fallback = pos.fallback;
+    p.damage = input.damage;
     out.detach();
     spdlog::info("{}: prepared field {} on page {}, /Contents at {}", p.input, p.field_name, p.page,
                  p.contents_offset);

@@ -180,10 +180,24 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
 
     result.files.resize(jobs.size());
     std::vector<std::optional<PreparedFile>> prepared(jobs.size());
+    // A dry run prepares into a folder of its own, so that no output folder is written to.
+    std::optional<TemporaryFolder> scratch;
+    if (options.dry_run)
+        scratch.emplace("neac-dry-run");
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         result.files[i].job = jobs[i];
+        if (jobs[i].skip) {
+            result.files[i].ok = result.files[i].skipped = true;
+            continue;
+        }
         try {
-            prepared[i] = prepare_file(jobs[i], options, cert, capacity);
+            FileJob job = jobs[i];
+            if (scratch)
+                job.output = scratch->path() / (std::to_string(i) + ".pdf");
+            prepared[i] =
+                prepare_file(job, options_for(options, jobs[i].overrides), cert, capacity);
+            if (scratch)
+                prepared[i]->output = jobs[i].output.string();
         } catch (const Error& e) {
             result.files[i].failure = e;
         }
@@ -200,6 +214,14 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
     for (std::size_t i = 0; i < jobs.size(); ++i)
         if (prepared[i])
             ready.push_back(i);
+    if (options.dry_run) {
+        for (std::size_t i : ready) {
+            result.files[i].ok = true;
+            result.files[i].planned = *prepared[i];
+        }
+        abandon_all();
+        return result;
+    }
 
     std::size_t cap = std::max<std::size_t>(1, provider.batch_cap());
     std::size_t finished_chunks = 0;

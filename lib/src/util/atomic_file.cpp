@@ -181,3 +181,24 @@ std::string read_small_file(const std::filesystem::path& path, std::size_t max_s
 }
 
 } // namespace neac
+
+namespace neac {
+
+TemporaryFolder::TemporaryFolder(std::string_view prefix) {
+    std::error_code ec;
+    std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+    if (ec)
+        base = "/tmp";
+    std::string pattern = (base / (std::string(prefix) + ".XXXXXX")).string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+        throw input_error(std::string("cannot make a temporary folder: ") + std::strerror(errno))
+            .file(base.string());
+    path_ = pattern;
+}
+
+TemporaryFolder::~TemporaryFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+} // namespace neac

@@ -154,6 +154,16 @@ std::string trim(std::string_view text) {
     return std::string(text.substr(b, e - b));
 }
 
+std::string quoted_list(const std::vector<std::string>& texts, std::string_view separator) {
+    std::string out;
+    for (const std::string& t : texts) {
+        if (!out.empty())
+            out += separator;
+        out += "\"" + t + "\"";
+    }
+    return out;
+}
+
 } // namespace neac
 
 namespace neac {

@@ -25,7 +25,9 @@ namespace neac::place {
 inline constexpr int kFullScanPages = 64;
 
 struct LocatorSpec {
-    std::string keyword;
+    // In order of preference: the first keyword with a selected match is the one used, so one
+    // spec serves forms whose signature line is worded differently. At least one.
+    std::vector<std::string> keywords;
     bool ignore_diacritics = false;
     Occurrence occurrence; // default: last
     int page = 0;          // search only this page (1-based); 0 = every page
@@ -55,15 +57,18 @@ struct LocateResult {
     std::vector<LocatedMatch> matches; // the ones the occurrence selects, in document order
     std::vector<KeywordMatch> others;  // matches seen but not selected
     std::vector<Candidate> candidates; // near misses, when nothing matched at all
-    std::string key;                   // the keyword's search key
+    std::string keyword;               // the keyword the matches are of (else the last tried)
+    std::string key;                   // its search key
 };
 
-// Throws Error(BadInput) for a file poppler cannot read, Error(Usage) for a bad keyword, page or
-// policy. Finding nothing is not an error here: `matches` is empty (see no_match_error).
+// Tries the keywords in order and returns the result of the first one with a selected match (or
+// of the last one). Throws Error(BadInput) for a file poppler cannot read, Error(Usage) for a bad
+// keyword, page or policy. Finding nothing is not an error here: `matches` is empty (see
+// no_match_error).
 LocateResult locate(const PageSource& source, const LocatorSpec& spec);
 LocateResult locate(const std::filesystem::path& file, const LocatorSpec& spec);
 
-// Error(BadInput) for a result without a selected match: names the file and the keyword, says
+// Error(BadInput) for a result without a selected match: names the file and the keywords, says
 // how many matches there were when the occurrence asked for more, and lists the closest
 // candidates with what to try.
 Error no_match_error(const LocateResult& result, const LocatorSpec& spec);
@@ -72,7 +77,8 @@ Error no_match_error(const LocateResult& result, const LocatorSpec& spec);
 struct SignaturePosition {
     int page = 0;
     Rect rect;             // displayed coordinates of pdf::Placement::rect
-    bool fallback = false; // the keyword was absent and spec.fallback was used
+    bool fallback = false; // no keyword was found and spec.fallback was used
+    std::string keyword;   // the keyword that placed the box; empty with the fallback
     // Quarter turns clockwise of the keyword's text on the displayed page: the appearance is
     // turned the same way, so that it reads along with the document.
     int text_rotation = 0;

@@ -8,11 +8,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace neac::place {
 
 struct LocatorFlags {
-    std::optional<std::string> keyword;
+    std::vector<std::string> keywords;     // --keyword, repeatable; empty = not given
     std::optional<std::string> placement;  // below|above|left|right|over
     std::optional<std::string> occurrence; // first|last|all|N
     std::optional<std::string> box;        // WxH

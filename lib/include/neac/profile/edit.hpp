@@ -16,7 +16,8 @@ namespace neac::profile {
 // validated by add_profile().
 struct AddRequest {
     std::string name;
-    std::optional<std::string> display_name, phone, image, keyword;
+    std::optional<std::string> display_name, phone, image;
+    std::vector<std::string> keywords; // --keyword, repeatable, in order of preference
     std::optional<std::string> placement, occurrence, box; // box: "WxH" in points
     std::optional<double> offset, width, height;
     std::optional<std::string> reason, location, tsa;
@@ -45,6 +46,10 @@ struct AddResult {
 // --default) may be given; an entry equal to an existing one (same provider, account and serial)
 // is refused.
 AddResult add_profile(ProfileStore& store, const AddRequest& request);
+
+// The --keyword values in order, trimmed: Usage error for a blank one, one given twice, or more
+// than kMaxKeywords.
+std::vector<std::string> checked_keywords(const std::vector<std::string>& given);
 
 // Parses "180x60" (also "180X60", "180*60") into width and height in points (> 0).
 std::pair<double, double> parse_box(std::string_view text);

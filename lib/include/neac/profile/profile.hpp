@@ -25,8 +25,13 @@ const char* placement_name(Placement p); // "below", ...
 // Accepts the names above; BadInput listing them otherwise.
 Placement parse_placement(std::string_view text);
 
+// Most keywords a locator may list: each one absent from a file costs a scan of its text.
+inline constexpr std::size_t kMaxKeywords = 8;
+
 struct Locator {
-    std::string keyword;                    // text to find ("Người làm đơn"), never empty
+    // Texts to find ("Người làm đơn"), in order of preference: the first one present in a file
+    // places its signature. At least one; none blank.
+    std::vector<std::string> keywords;
     Placement placement = Placement::Below; //
     double offset = 4;                      // points between keyword box and signature box
     double width = 180, height = 60;        // signature box, points, > 0

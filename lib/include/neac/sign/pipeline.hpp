@@ -47,12 +47,37 @@ struct SignOptions {
     // The visible signature: its look and the signature image (PNG; empty = none).
     pdf::AppearanceStyle appearance;
     std::filesystem::path appearance_image;
+    // sign --dry-run: sign_batch prepares every file (in a temporary folder) and stops there:
+    // no request is sent and nothing is written.
+    bool dry_run = false;
+};
+
+// What one line of `sign --from` sets for its own file, over the batch's options.
+struct FileOverrides {
+    std::vector<std::string>
+        keywords;                  // replace the locator's keywords (or start keyword placement)
+    int page = 0;                  // 1-based; 0 = the batch's
+    std::optional<pdf::Rect> rect; // a box given outright: no keyword placement for this file
+    std::optional<std::string> reason;
+    bool empty() const { return keywords.empty() && page == 0 && !rect && !reason; }
 };
 
 struct FileJob {
+    FileJob() = default;
+    FileJob(std::filesystem::path in, std::filesystem::path out)
+        : input(std::move(in)), output(std::move(out)) {}
+
     std::filesystem::path input;
     std::filesystem::path output; // may equal input (--in-place)
+    FileOverrides overrides;
+    // The output exists already and holds this input signed by the profile's signer
+    // (sign --skip-existing): the file is reported as skipped and costs no approval.
+    bool skip = false;
+    nlohmann::json request; // the line of `sign --from` that asked for this file; null otherwise
 };
+
+// The options for one file: `options` with the file's overrides applied.
+SignOptions options_for(const SignOptions& options, const FileOverrides& overrides);
 
 // Everything needed to finish a file after the raw signature arrives.
 struct PreparedFile {
@@ -73,6 +98,11 @@ struct PreparedFile {
     std::uint64_t input_size = 0;
     std::string input_sha256; // SHA-256 (hex) of the original bytes, to match files by content
     std::string placement;    // how keyword placement chose the box, when it had to move it
+    std::string keyword;      // the keyword that placed the box; empty when none did
+    bool fallback = false;    // keyword placement found no keyword: the --fallback-rect box
+    // How a damaged input was signed ("… : signed a repaired copy; the input is unchanged");
+    // empty for a sound input.
+    std::string damage;
 };
 
 void to_json(nlohmann::json& j, const PreparedFile& p);
@@ -91,7 +121,10 @@ std::filesystem::path default_output_for(const std::filesystem::path& input);
 // real certificates plus room for a timestamp token when one will be added.
 std::size_t placeholder_size(const providers::SigningCertificate& cert, bool with_timestamp);
 
-// Steps 1 and 2 for one file.
+// Steps 1 and 2 for one file. A damaged input without signatures is signed as a repaired copy
+// (written into the output, never over the input); a damaged input with signatures is appended
+// to as it stands when its cross-reference chain allows it, else refused with Error(BadInput):
+// rewriting it would break the earlier signatures.
 PreparedFile prepare_file(const FileJob& job, const SignOptions& options,
                           const providers::SigningCertificate& cert, std::size_t capacity);
 
@@ -138,7 +171,9 @@ struct BatchCallbacks {
 
 struct FileOutcome {
     FileJob job;
-    bool ok = false;
+    bool ok = false;                     // signed, skipped, or (dry run) ready to sign
+    bool skipped = false;                // FileJob::skip: nothing was done
+    std::optional<PreparedFile> planned; // dry run: what would have been signed
     std::optional<SignedFile> signed_file;
     std::optional<Error> failure; // when !ok
 };

@@ -51,6 +51,20 @@ private:
     bool done_ = false;
 };
 
+// A new, private folder under the system's temporary folder ($TMPDIR, else /tmp), removed with
+// everything in it on destruction. Throws Error(BadInput) when it cannot be made.
+class TemporaryFolder {
+public:
+    explicit TemporaryFolder(std::string_view prefix);
+    ~TemporaryFolder();
+    TemporaryFolder(const TemporaryFolder&) = delete;
+    TemporaryFolder& operator=(const TemporaryFolder&) = delete;
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
 // Writes `content` to `target` atomically with permission bits `mode`.
 void write_file_atomically(const std::filesystem::path& target, std::string_view content,
                            mode_t mode = 0644);

@@ -26,6 +26,9 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows);
 // Trims ASCII white space at both ends.
 std::string trim(std::string_view text);
 
+// Each text in double quotes, joined by `separator`: "A", "B" (for lists in messages).
+std::string quoted_list(const std::vector<std::string>& texts, std::string_view separator = ", ");
+
 } // namespace neac
 
 namespace neac {
