@@ -30,7 +30,7 @@ int run_dossier(const HistoryArgs& a, Context& ctx) {
     std::unique_ptr<portal::PortalClient> client = portal::make_http_client(conn);
     portal::DossierHistory d = history::fetch_dossier_history(*client, a.dossier);
     if (console.json())
-        console.print_json(history::dossier_to_json(d, conn.base_url).dump(2));
+        console.print_json(history::dossier_to_json(d, conn.base_url));
     else
         console.out(
             history::render_dossier_text(d, conn.base_url, {&console, console.verbosity() > 0}));
@@ -70,7 +70,7 @@ int run_files(const HistoryArgs& a, Context& ctx) {
     for (const auto& h : histories)
         bad = bad || !h.readable;
     if (console.json()) {
-        console.print_json(history::to_json(histories).dump(2));
+        console.print_json(history::to_json(histories));
     } else {
         for (std::size_t i = 0; i < histories.size(); ++i)
             console.out((i > 0 ? "\n" : "") +

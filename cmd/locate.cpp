@@ -39,7 +39,7 @@ int run_locate(const LocateArgs& a, Context& ctx) {
         previews = place::write_previews(source, result, a.preview, a.preview_dpi);
 
     if (console.json())
-        console.print_json(place::locate_to_json(result, *spec, previews).dump(2));
+        console.print_json(place::locate_to_json(result, *spec, previews));
     if (result.matches.empty())
         throw place::no_match_error(result, *spec);
     if (!console.json())

@@ -110,7 +110,7 @@ int report_error(const Context& ctx, ErrorKind kind, const std::string& message,
             if (!detail->hint().empty())
                 j["hint"] = detail->hint();
         }
-        std::cerr << j.dump() << "\n";
+        std::cerr << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         ctx.console().end_progress();
         std::cerr << "neac: error: " << (detail ? detail->describe() : message) << "\n";

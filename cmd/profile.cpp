@@ -139,8 +139,7 @@ void add_add(CLI::App& profile, Context& ctx, std::shared_ptr<ProfileState> st) 
                 out.print_json(nlohmann::json{{"version", 1},
                                               {"created", res.created},
                                               {"entry", res.entry + 1},
-                                              {"profile", np::profile_to_json(res.profile)}}
-                                   .dump());
+                                              {"profile", np::profile_to_json(res.profile)}});
             } else {
                 std::string what =
                     st->add.add_signature
@@ -170,7 +169,7 @@ int run_list(Context& ctx) {
     for (const auto& e : problems)
         out.warn("skipped: " + e.describe());
     if (out.json()) {
-        out.print_json(np::list_to_json(profiles, problems).dump());
+        out.print_json(np::list_to_json(profiles, problems));
     } else if (profiles.empty()) {
         out.note("no profiles in " + store.folder().string() +
                  "; create one with 'neac profile add NAME ...'");
@@ -184,7 +183,7 @@ int run_show(Context& ctx, const std::string& target) {
     np::Profile p = np::ProfileStore(ctx.home()).load(target);
     const Console& out = ctx.console();
     if (out.json())
-        out.print_json(nlohmann::json{{"version", 1}, {"profile", np::profile_to_json(p)}}.dump());
+        out.print_json(nlohmann::json{{"version", 1}, {"profile", np::profile_to_json(p)}});
     else
         out.out(np::describe_profile(p));
     return 0;
@@ -195,7 +194,7 @@ int run_remove(Context& ctx, const std::string& target) {
     store.remove(target);
     const Console& out = ctx.console();
     if (out.json())
-        out.print_json(nlohmann::json{{"version", 1}, {"removed", target}}.dump());
+        out.print_json(nlohmann::json{{"version", 1}, {"removed", target}});
     else
         out.out("removed profile '" + target + "'\n");
     return 0;
@@ -215,7 +214,7 @@ int run_check(Context& ctx, const ProfileState& st) {
         np::check_profile(np::ProfileStore(ctx.home()), st.target, np::env_is_set, online);
     const Console& out = ctx.console();
     if (out.json()) {
-        out.print_json(np::check_to_json(report).dump());
+        out.print_json(np::check_to_json(report));
     } else {
         for (const auto& item : report.items) {
             std::string tag = item.status == np::CheckStatus::Ok     ? out.green("ok  ")

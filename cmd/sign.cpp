@@ -91,7 +91,7 @@ int run_resume(const sign::SignFlags& a, Context& ctx) {
     if (a.abandon) {
         std::size_t n = sign::abandon_transactions(journal, selector);
         if (console.json())
-            console.print_json(nlohmann::json{{"version", 1}, {"abandoned", n}}.dump(2));
+            console.print_json(nlohmann::json{{"version", 1}, {"abandoned", n}});
         else
             console.out("abandoned " + std::to_string(n) +
                         " transaction(s); their prepared files were removed\n");
@@ -118,8 +118,7 @@ int run_resume(const sign::SignFlags& a, Context& ctx) {
                                               {"transactions", nlohmann::json::array()},
                                               {"signed", 0},
                                               {"failed", 0},
-                                              {"files", nlohmann::json::array()}}
-                                   .dump(2));
+                                              {"files", nlohmann::json::array()}});
         else
             console.note("nothing to resume: the journal has no open transaction");
         return 0;
@@ -231,7 +230,7 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
                            {"skipped", skipped},
                            {"failed", result.files.size() - ok},
                            {"files", files}};
-        console.print_json(doc.dump(2));
+        console.print_json(doc);
     } else {
         std::vector<std::vector<std::string>> rows;
         for (const auto& f : result.files) {
@@ -333,8 +332,8 @@ void add_sign_command(CLI::App& app, Context& ctx) {
     cmd->add_flag("--no-avoid-text", args->locator.no_avoid_text,
                   "Keep the box at the offset even when it covers printed text");
     cmd->add_flag("--allow-overlap", args->allow_overlap,
-                  "Sign even where no free space near the keyword clears an earlier signature "
-                  "(otherwise such a file fails with exit 4)");
+                  "Sign even where no free space near the keyword clears an earlier signature or "
+                  "printed text (otherwise such a file fails with exit 4)");
     cmd->add_option("--fallback-rect", args->fallback_rect,
                     "Box x,y,width,height (on --page, else the last page) for files without the "
                     "keyword; without it such files fail (exit 4)");

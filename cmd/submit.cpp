@@ -47,14 +47,14 @@ int run_submit(const SubmitArgs& a, Context& ctx) {
         console.out(portal::render_check_text(m, check));
     if (!check.ok()) {
         if (console.json())
-            console.print_json(doc.dump(2));
+            console.print_json(doc);
         throw check.first_error();
     }
 
     if (a.dry_run) {
         doc["request"] = portal::request_to_json(check.request);
         if (console.json()) {
-            console.print_json(doc.dump(2));
+            console.print_json(doc);
         } else {
             console.out("\nDry run: nothing was sent. Would send to " + m.portal_url + ":\n" +
                         doc["request"].dump(2) + "\nidempotency key " + check.idempotency_key +
@@ -89,7 +89,7 @@ int run_submit(const SubmitArgs& a, Context& ctx) {
 
     if (console.json()) {
         doc["submission"] = portal::result_to_json(result);
-        console.print_json(doc.dump(2));
+        console.print_json(doc);
     } else {
         console.out("\n" + portal::render_result_text(result));
     }

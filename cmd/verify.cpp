@@ -91,7 +91,7 @@ int run_verify(const VerifyArgs& a, Context& ctx) {
     if (!a.junit.empty())
         write_file_atomically(a.junit, verify::render_junit(reports));
     if (console.json()) {
-        console.print_json(verify::to_json(reports, code).dump(2));
+        console.print_json(verify::to_json(reports, code));
     } else {
         verify::TextStyle style;
         style.color = console.stdout_color();

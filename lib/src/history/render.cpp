@@ -28,8 +28,10 @@ std::string identity(const std::string& kind, const std::string& number) {
     return kind + " " + number;
 }
 
+// Every value from a file, a certificate or the portal is shown through this: "-" when empty,
+// else made terminal-safe (a crafted name cannot move the cursor or fake a line).
 std::string or_dash(const std::string& s) {
-    return s.empty() ? "-" : s;
+    return s.empty() ? "-" : terminal_safe(s);
 }
 
 std::string when_of(const SignatureEntry& s) {
@@ -105,7 +107,7 @@ Row signature_row(const std::string& rev, const std::string& event, const Signat
 }
 
 std::string signature_details(const SignatureEntry& s, const TextStyle& style) {
-    std::string out = "  " + s.field + " (" +
+    std::string out = "  " + terminal_safe(s.field) + " (" +
                       (s.revision > 0 ? "r" + std::to_string(s.revision) : "revision unknown") +
                       "): issuer " + or_dash(s.issuer) + ", serial " + or_dash(s.serial) + "\n";
     out += "    time: " +
@@ -130,7 +132,7 @@ std::string signature_details(const SignatureEntry& s, const TextStyle& style) {
             why += "/" + s.sub_indication;
         if (!s.reason.empty())
             why += ": " + s.reason;
-        out += "    verdict: " + why + "\n";
+        out += "    verdict: " + terminal_safe(why) + "\n";
     }
     if (style.verbose) {
         out += "    signer subject: " + or_dash(s.signer_subject) + "\n";
@@ -339,7 +341,7 @@ std::string render_text(const FileHistory& h, const TextStyle& style) {
                 break;
             std::string rev = "  r" + std::to_string(r->number);
             if (r->signatures.empty()) {
-                rows.push_back({rev, "", r->summary});
+                rows.push_back({rev, "", terminal_safe(r->summary)});
                 break;
             }
             bool first = true;
@@ -390,9 +392,9 @@ std::string render_text(const FileHistory& h, const TextStyle& style) {
     for (std::size_t i = 0; i < h.attempts.size(); ++i)
         out += attempt_details(i, h.attempts[i], style);
     for (const std::string& n : h.notes)
-        out += "  note: " + n + "\n";
+        out += "  note: " + terminal_safe(n) + "\n";
     for (const std::string& w : h.warnings)
-        out += "  " + yellow("warning") + ": " + w + "\n";
+        out += "  " + yellow("warning") + ": " + terminal_safe(w) + "\n";
     return out;
 }
 
@@ -442,7 +444,7 @@ std::string render_dossier_text(const portal::DossierHistory& d, const std::stri
            (d.components.size() == 1 ? " component" : " components") + ")\n";
     out += "  portal " + portal_url + "\n";
     for (const portal::ComponentHistory& comp : d.components) {
-        out += "\n  " + bold(comp.code) + "  " + comp.title + "\n";
+        out += "\n  " + bold(terminal_safe(comp.code)) + "  " + terminal_safe(comp.title) + "\n";
         out += "    file " + or_dash(comp.file_name) + ", sha256 " +
                or_dash(style.verbose ? comp.sha256 : sha_prefix(comp.sha256)) + ", uploaded " +
                or_dash(comp.uploaded_at) + "\n";
@@ -472,9 +474,10 @@ std::string render_dossier_text(const portal::DossierHistory& d, const std::stri
             out += line + "\n";
             if (s.verdict != "PASSED" && !s.detail.empty())
                 out += "    #" + std::to_string(s.index) + " " + or_dash(s.verdict) + ": " +
-                       s.detail + "\n";
+                       terminal_safe(s.detail) + "\n";
             if (style.verbose && !s.issuer.empty())
-                out += "    #" + std::to_string(s.index) + " issuer subject: " + s.issuer + "\n";
+                out += "    #" + std::to_string(s.index) +
+                       " issuer subject: " + terminal_safe(s.issuer) + "\n";
         }
     }
     return out;

@@ -2,6 +2,7 @@
 #include "neac/util/text.hpp"
 
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -99,7 +100,7 @@ std::string Redactor::scrub(std::string text) const {
 std::string Redactor::redact_body(const std::string& body) const {
     if (body.empty())
         return body;
-    nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    nlohmann::json j = parse_untrusted_json(body);
     if (!j.is_discarded()) {
         redact_json(j);
         std::string text = j.dump();

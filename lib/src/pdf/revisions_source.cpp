@@ -19,7 +19,8 @@ constexpr std::size_t kWindow = 64 * 1024;
 }
 
 FileHandle::FileHandle(const std::filesystem::path& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd_ < 0)
         throw input_error(std::string("cannot open: ") + std::strerror(errno)).file(path.string());
     struct stat st {};

@@ -126,6 +126,7 @@ PreparedRevision prepare_signature_revision(Document& doc, const Placement& plac
     if (!root.isDictionary() || !root.isIndirect())
         throw input_error("the document catalog is not an indirect dictionary").file(file);
 
+    page_dictionaries(q); // refuses cycles and depths before QPDF's recursive walk below
     std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(q).getAllPages();
     doc.require_no_warnings("reading the page tree");
     if (pages.empty())

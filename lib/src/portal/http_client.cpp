@@ -3,7 +3,9 @@
 // so transient failures are retried with net::perform_with_retry.
 #include "neac/net/retry.hpp"
 #include "neac/portal/client.hpp"
+#include "neac/profile/validate.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 #include "portal/json_fields.hpp"
 
 #include <spdlog/spdlog.h>
@@ -92,6 +94,14 @@ namespace {
 class HttpPortalClient final : public PortalClient {
 public:
     explicit HttpPortalClient(PortalConnection c) : c_(std::move(c)) {
+        // Every call carries the token: never over plain http to another machine, whichever
+        // way the address came (manifest, --portal, the record of an earlier submission).
+        try {
+            profile::check_url(c_.base_url, "the portal address");
+        } catch (const Error& e) {
+            throw usage_error(e.what()).hint(
+                "the portal's API token must not travel in clear text");
+        }
         while (!c_.base_url.empty() && c_.base_url.back() == '/')
             c_.base_url.pop_back();
         redactor_.add(c_.token);
@@ -217,7 +227,7 @@ private:
                 .hint("run the same command again once the portal answers: it finds the same "
                       "dossier and resumes the upload; nothing is created or sent twice");
         }
-        json j = json::parse(resp.body, nullptr, false);
+        json j = parse_untrusted_json(resp.body);
         bool is_json = !j.is_discarded() && j.is_object();
         std::string message = is_json ? str(j, "message") : std::string();
         std::string code = is_json ? str(j, "error") : std::string();

@@ -2,6 +2,7 @@
 
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 #include "neac/util/paths.hpp"
 #include "neac/util/text.hpp"
 #include "portal/json_fields.hpp"
@@ -53,7 +54,7 @@ std::optional<SubmissionRecord> find_submission(const fs::path& home, const std:
     std::error_code ec;
     if (!fs::exists(path, ec))
         return std::nullopt;
-    json j = json::parse(read_small_file(path, 1 << 20), nullptr, false);
+    json j = parse_untrusted_json(read_small_file(path, 1 << 20));
     if (j.is_discarded() || !j.is_object() || str(j, "portal_url").empty())
         throw input_error("the record of dossier " + code + " is damaged")
             .file(path.string())

@@ -255,6 +255,7 @@ void check_utf8(const std::string& yaml_text, const std::string& file) {
 }
 
 std::vector<YAML::Node> load_documents(const std::string& yaml_text, const std::string& file) {
+    yaml::check_plain(yaml_text, file);
     try {
         return YAML::LoadAll(yaml_text);
     } catch (const YAML::Exception& e) {

@@ -1,6 +1,7 @@
 #include "neac/providers/csc.hpp"
 
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 
 #include <algorithm>
 #include <spdlog/spdlog.h>
@@ -256,7 +257,7 @@ nlohmann::json CscProvider::post_ok(const std::string& method, const nlohmann::j
     net::HttpResponse resp = post(method, body, repeat);
     if (resp.status == 200)
         return remote::parse_json(resp, "CSC " + method, base_ + "/" + method);
-    nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+    nlohmann::json j = parse_untrusted_json(resp.body);
     Error e = remote::http_error(resp, "CSC " + method, j.is_discarded() ? "" : csc::error_text(j));
     if (resp.status == 401)
         e.hint("the access token in the variable named by token-env is not accepted (expired?); "
@@ -307,7 +308,7 @@ PollResult CscProvider::sign_with(const std::string& sad, const SignBatch& batch
              net::Repeat::Once);
     PollResult r;
     if (resp.status != 200) {
-        nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+        nlohmann::json j = parse_untrusted_json(resp.body);
         if (resp.status == 401 || resp.status >= 500 || j.is_discarded())
             throw remote::http_error(resp, "CSC signatures/signHash",
                                      j.is_discarded() ? "" : csc::error_text(j));
@@ -353,7 +354,7 @@ Transaction CscProvider::submit(const SignBatch& batch) {
     // The authorisation is the request that reaches the phone: sent once, never repeated.
     net::HttpResponse resp =
         post("credentials/authorize", csc::authorize_request(c.key, batch), net::Repeat::Once);
-    nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+    nlohmann::json j = parse_untrusted_json(resp.body);
     if (resp.status == 202) {
         std::string handle = j.is_discarded() ? "" : remote::text(j, "handle");
         if (handle.empty())
@@ -406,7 +407,7 @@ PollResult CscProvider::poll_remote(const Transaction& txn) {
     if (phase == "authorize") {
         net::HttpResponse resp = post("credentials/authorizeCheck",
                                       {{"handle", state.value("handle", "")}}, net::Repeat::Safe);
-        nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+        nlohmann::json j = parse_untrusted_json(resp.body);
         if (resp.status == 200) {
             nlohmann::json ok = remote::parse_json(resp, "CSC credentials/authorizeCheck", base_);
             std::string sad = remote::text(ok, "SAD");
@@ -426,7 +427,7 @@ PollResult CscProvider::poll_remote(const Transaction& txn) {
         net::HttpResponse resp =
             post("signatures/signPolling", {{"requestID", state.value("response_id", "")}},
                  net::Repeat::Safe);
-        nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+        nlohmann::json j = parse_untrusted_json(resp.body);
         if (resp.status == 200) {
             csc::SignAnswer a =
                 csc::parse_sign_hash(remote::parse_json(resp, "CSC signatures/signPolling", base_));

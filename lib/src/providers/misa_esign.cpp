@@ -2,6 +2,7 @@
 
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -254,7 +255,7 @@ nlohmann::json MisaESignProvider::auth_call(const std::string& path, const nlohm
     net::HttpResponse resp = http_->send(req, net::Repeat::Safe);
     if (resp.status >= 200 && resp.status < 300)
         return remote::parse_json(resp, "MISA eSign " + what, req.url);
-    nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+    nlohmann::json j = parse_untrusted_json(resp.body);
     if (!j.is_discarded() && j.is_object() && resp.status < 500)
         return j; // MISA's error envelope: parse_login explains it
     throw remote::http_error(resp, "MISA eSign " + what, "");
@@ -338,7 +339,7 @@ nlohmann::json MisaESignProvider::esrm_call(const std::string& method, const std
         }
         if (resp.status >= 200 && resp.status < 300)
             return remote::parse_json(resp, "MISA eSign " + what, req.url);
-        nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+        nlohmann::json j = parse_untrusted_json(resp.body);
         std::string detail;
         if (!j.is_discarded() && j.is_object()) {
             detail = remote::text(j, "userMsg");

@@ -3,6 +3,7 @@
 
 #include "neac/crypto/random.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -121,7 +122,7 @@ nlohmann::json parse_json(const net::HttpResponse& response, const std::string& 
             .hint("the endpoint is probably wrong (a web page answered instead of the API); "
                   "check the entry's endpoint setting");
     }
-    nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
+    nlohmann::json j = parse_untrusted_json(response.body);
     if (j.is_discarded())
         throw remote_error(what + ": " + net::redact_url(url) + " answered HTTP " +
                            std::to_string(response.status) + " with malformed JSON (" +

@@ -1,6 +1,7 @@
 #include "neac/providers/viettel_mysign.hpp"
 
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 
 #include <cctype>
 #include <spdlog/spdlog.h>
@@ -266,7 +267,7 @@ void ViettelMySignProvider::login() {
     req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     req.body = viettel::login_request(creds_, config_.account).dump();
     net::HttpResponse resp = http_->send(req, net::Repeat::Safe);
-    nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+    nlohmann::json j = parse_untrusted_json(resp.body);
     if (resp.status < 200 || resp.status >= 300) {
         if (viettel_error_object(resp, j))
             viettel::parse_login(j); // throws with Viettel's explanation
@@ -302,7 +303,7 @@ nlohmann::json ViettelMySignProvider::call(const std::string& path, const nlohma
         }
         if (resp.status >= 200 && resp.status < 300)
             return remote::parse_json(resp, "Viettel MySign " + what, req.url);
-        nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+        nlohmann::json j = parse_untrusted_json(resp.body);
         if (viettel_error_object(resp, j))
             return j; // the parsers explain Viettel's error object
         throw remote::http_error(resp, "Viettel MySign " + what,

@@ -2,6 +2,7 @@
 #include "neac/util/clock.hpp"
 
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -274,7 +275,7 @@ nlohmann::json VnptSmartCaProvider::call(const std::string& path, const nlohmann
         *http_status = resp.status;
     if (resp.status >= 200 && resp.status < 300)
         return remote::parse_json(resp, "VNPT SmartCA " + what, req.url);
-    nlohmann::json j = nlohmann::json::parse(resp.body, nullptr, false);
+    nlohmann::json j = parse_untrusted_json(resp.body);
     if (!j.is_discarded() && j.is_object() && (j.contains("status_code") || j.contains("message")))
         return j; // VNPT's own error envelope: the parsers explain it
     throw remote::http_error(resp, "VNPT SmartCA " + what, remote::text(j, "message"));

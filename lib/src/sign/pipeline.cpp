@@ -93,7 +93,8 @@ void to_json(nlohmann::json& j, const PreparedFile& p) {
                        {"placement", p.placement},
                        {"keyword", p.keyword},
                        {"fallback", p.fallback},
-                       {"damage", p.damage}};
+                       {"damage", p.damage},
+                       {"may_replace", p.may_replace}};
 }
 
 void from_json(const nlohmann::json& j, PreparedFile& p) {
@@ -112,6 +113,7 @@ void from_json(const nlohmann::json& j, PreparedFile& p) {
     p.keyword = j.value("keyword", std::string());
     p.fallback = j.value("fallback", false);
     p.damage = j.value("damage", std::string());
+    p.may_replace = j.value("may_replace", true);
     p.page = j.at("page").get<int>();
     auto r = j.at("rect").get<std::array<double, 4>>();
     p.rect = pdf::Rect{r[0], r[1], r[2], r[3]};
@@ -298,6 +300,7 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     p.keyword = pos.keyword;
     p.fallback = pos.fallback;
     p.damage = input.damage;
+    p.may_replace = job.may_replace;
     out.detach();
     spdlog::info("{}: prepared field {} on page {}, /Contents at {}", p.input, p.field_name, p.page,
                  p.contents_offset);

@@ -90,7 +90,7 @@ SignedFile finish_file(const PreparedFile& prepared, const crypto::SignatureAlgo
         throw input_error(std::string("cannot flush to disk: ") + std::strerror(errno))
             .file(prepared.temp);
     ::close(fd.release());
-    rename_into_place(prepared.temp, prepared.output, replacing);
+    rename_into_place(prepared.temp, prepared.output, replacing, prepared.may_replace);
 
     SignedFile out;
     out.prepared = prepared;
@@ -184,8 +184,11 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
     std::optional<TemporaryFolder> scratch;
     if (options.dry_run)
         scratch.emplace("neac-dry-run");
+    auto interrupted = [&] { return callbacks.interrupted && callbacks.interrupted->load(); };
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         result.files[i].job = jobs[i];
+        if (interrupted())
+            break;
         if (jobs[i].skip) {
             result.files[i].ok = result.files[i].skipped = true;
             continue;
@@ -210,6 +213,12 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
             }
     };
 
+    // Ctrl-C while files were being prepared: nothing has reached the phone yet, and nothing will.
+    if (interrupted()) {
+        abandon_all();
+        throw Error(ErrorKind::Interrupted,
+                    "interrupted before the request was sent; no file was changed");
+    }
     std::vector<std::size_t> ready;
     for (std::size_t i = 0; i < jobs.size(); ++i)
         if (prepared[i])

@@ -3,7 +3,9 @@
 #include "neac/crypto/digest.hpp"
 #include "neac/profile/edit.hpp"
 #include "neac/sign/locator.hpp"
+#include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/json.hpp"
 #include "neac/util/text.hpp"
 #include "neac/verify/verify.hpp"
 
@@ -152,18 +154,10 @@ std::vector<FileJob> read_manifest(const std::string& source, std::istream& stdi
             throw manifest_error(source, line, "longer than 64 KiB");
         if (trim(text).empty())
             continue;
-        nlohmann::json j;
-        // A line is a flat object: deep nesting is refused while parsing, before it is built.
-        auto shallow = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-            if (depth > 8)
-                throw std::length_error("nested deeper than 8 levels");
-            return true;
-        };
-        try {
-            j = nlohmann::json::parse(text, shallow);
-        } catch (const std::exception& e) {
-            throw manifest_error(source, line, std::string("not a manifest line: ") + e.what());
-        }
+        // A line is a flat object: deeper nesting is refused while it is read.
+        nlohmann::json j = parse_untrusted_json(text, 4);
+        if (j.is_discarded())
+            throw manifest_error(source, line, "not a JSON object of texts, numbers and lists");
         jobs.push_back(manifest_job(j, source, line));
         if (jobs.size() > kMaxJobs)
             throw manifest_error(source, line, "more than 100000 files in one batch");
@@ -199,7 +193,10 @@ std::vector<FileJob> plan_outputs(const SignFlags& a, std::vector<FileJob> jobs)
         if (!job.output.empty()) {
             // given by the manifest
         } else if (a.in_place) {
-            job.output = f;
+            // A link is followed on purpose: the file it points to is the one to sign.
+            std::error_code lec;
+            job.output =
+                std::filesystem::is_symlink(f, lec) ? std::filesystem::canonical(f, lec) : f;
         } else if (!a.output.empty()) {
             job.output = a.output;
         } else if (!a.out_dir.empty()) {
@@ -207,6 +204,10 @@ std::vector<FileJob> plan_outputs(const SignFlags& a, std::vector<FileJob> jobs)
         } else {
             job.output = default_output_for(f);
         }
+        if (output_kind(job.output) == OutputKind::Stream)
+            throw usage_error("the output " + job.output.string() +
+                              " is a device or a FIFO; neac sign writes PDF files");
+        job.may_replace = a.force || a.in_place;
         std::error_code ec;
         std::filesystem::path canonical = std::filesystem::weakly_canonical(job.output, ec);
         if (!outputs.insert(canonical).second)

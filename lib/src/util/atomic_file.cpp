@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -146,23 +147,85 @@ void AtomicFile::detach() {
     done_ = true;
 }
 
+OutputKind output_kind(const std::filesystem::path& target) {
+    struct stat st {};
+    if (::lstat(target.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return OutputKind::Absent;
+        throw input_error("cannot inspect the output: " + errno_text()).file(target.string());
+    }
+    if (S_ISREG(st.st_mode))
+        return OutputKind::RegularFile;
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+        return OutputKind::Stream;
+    if (S_ISLNK(st.st_mode))
+        throw input_error("the output is a symbolic link; give the path it points to")
+            .file(target.string());
+    if (S_ISDIR(st.st_mode))
+        throw input_error("the output is a folder").file(target.string());
+    throw input_error("the output is a special file (socket or block device)")
+        .file(target.string());
+}
+
 void rename_into_place(const std::filesystem::path& from, const std::filesystem::path& target,
-                       bool durable) {
-    if (::rename(from.c_str(), target.c_str()) != 0)
+                       bool durable, bool may_replace) {
+    // Only ever over a regular file (or nothing): never over a device, a folder or a link.
+    OutputKind kind = output_kind(target);
+    if (kind == OutputKind::Stream)
+        throw input_error("the output is a device or a FIFO, not a file").file(target.string());
+    if (may_replace) {
+        if (::rename(from.c_str(), target.c_str()) != 0)
+            throw input_error("cannot rename the finished file into place: " + errno_text())
+                .file(target.string());
+    } else if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) !=
+               0) {
+        if (errno == EEXIST)
+            throw input_error("the output appeared while this run was working; it was not "
+                              "replaced")
+                .file(target.string())
+                .hint("another program or a second neac run writes the same output; give "
+                      "--force to replace it");
         throw input_error("cannot rename the finished file into place: " + errno_text())
             .file(target.string());
+    }
     if (durable)
         fsync_folder(target.parent_path());
 }
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view content,
                            mode_t mode) {
+    if (output_kind(target) == OutputKind::Stream) {
+        // /dev/null, /dev/stdout, a FIFO a reader waits on: written through, never replaced.
+        int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            throw input_error("cannot open: " + errno_text()).file(target.string());
+        std::size_t done = 0;
+        while (done < content.size()) {
+            ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                int saved = errno;
+                ::close(fd);
+                throw input_error(std::string("cannot write: ") + std::strerror(saved))
+                    .file(target.string());
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        ::close(fd);
+        return;
+    }
     AtomicFile out(target, mode);
     out.write(content);
     out.commit();
 }
 
 std::string read_small_file(const std::filesystem::path& path, std::size_t max_size) {
+    // A FIFO or a device would block or never end: only regular files are read.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw input_error(std::filesystem::exists(path, ec) ? "not a regular file" : "no such file")
+            .file(path.string());
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw input_error(std::string("cannot open: ") + std::strerror(errno)).file(path.string());

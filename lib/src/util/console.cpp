@@ -24,8 +24,8 @@ void Console::out(std::string_view text) const {
     std::cout.flush();
 }
 
-void Console::print_json(const std::string& document) const {
-    std::cout << document << "\n";
+void Console::print_json(const nlohmann::json& document) const {
+    std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     std::cout.flush();
 }
 

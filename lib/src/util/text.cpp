@@ -1,6 +1,7 @@
 #include "neac/util/text.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace neac {
 namespace {
@@ -152,6 +153,26 @@ std::string trim(std::string_view text) {
                      text[e - 1] == '\r'))
         --e;
     return std::string(text.substr(b, e - b));
+}
+
+std::string terminal_safe(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char32_t c : utf8_decode(text)) {
+        bool bidi = (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E ||
+                    c == 0x200F || c == 0x061C;
+        char buf[16];
+        if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F)) {
+            std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(c));
+            out += buf;
+        } else if (bidi) {
+            std::snprintf(buf, sizeof buf, "\\u%04X", static_cast<unsigned>(c));
+            out += buf;
+        } else {
+            out += utf8_encode(std::u32string(1, c));
+        }
+    }
+    return out;
 }
 
 std::string quoted_list(const std::vector<std::string>& texts, std::string_view separator) {

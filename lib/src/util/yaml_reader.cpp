@@ -1,6 +1,9 @@
 #include "util/yaml_reader.hpp"
 
 #include <algorithm>
+#include <sstream>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 namespace neac::yaml {
 
@@ -87,7 +90,77 @@ bool boolean(const Field& f, const std::string& what, const std::string& file) {
     return value;
 }
 
+namespace {
+
+// Walks the parser's events before any node is built: anchors and aliases are refused (an alias
+// repeats a whole subtree, so a few lines can stand for gigabytes once read), and so are
+// documents nested or sized beyond what a hand-written profile or manifest needs.
+class PlainYamlCheck final : public YAML::EventHandler {
+public:
+    explicit PlainYamlCheck(std::string file) : file_(std::move(file)) {}
+
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { node(mark, anchor); }
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+        throw located(input_error("YAML aliases (*name) are not accepted"), file_, mark)
+            .hint("write the value out in full where it is needed");
+    }
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  const std::string&) override {
+        node(mark, anchor);
+    }
+    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnSequenceEnd() override { --depth_; }
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value) override {
+        open(mark, anchor);
+    }
+    void OnMapEnd() override { --depth_; }
+
+private:
+    void node(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        if (anchor != YAML::NullAnchor)
+            throw located(input_error("YAML anchors (&name) are not accepted"), file_, mark)
+                .hint("write the value out in full where it is needed");
+        if (++nodes_ > kMaxYamlNodes)
+            throw located(input_error("more than " + std::to_string(kMaxYamlNodes) +
+                                      " values in one YAML file"),
+                          file_, mark);
+    }
+    void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+        node(mark, anchor);
+        if (++depth_ > kMaxYamlDepth)
+            throw located(
+                input_error("YAML nested deeper than " + std::to_string(kMaxYamlDepth) + " levels"),
+                file_, mark);
+    }
+
+    std::string file_;
+    int depth_ = 0;
+    std::size_t nodes_ = 0;
+};
+
+} // namespace
+
+void check_plain(const std::string& content, const std::string& file) {
+    try {
+        std::istringstream in(content);
+        YAML::Parser parser(in);
+        PlainYamlCheck check(file);
+        while (parser.HandleNextDocument(check)) {
+        }
+    } catch (const YAML::Exception& e) {
+        throw located(input_error("YAML syntax error: " + e.msg), file, e.mark)
+            .hint("check indentation, quotes and ':' around this position");
+    }
+}
+
 YAML::Node load(const std::string& content, const std::string& file) {
+    check_plain(content, file);
     try {
         return YAML::Load(content);
     } catch (const YAML::Exception& e) {

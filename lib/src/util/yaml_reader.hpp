@@ -91,7 +91,16 @@ struct Missing {
     }
 };
 
-// Parses YAML text; a syntax error is Error(BadInput) at its line and column.
+// Limits of the YAML neac reads (profiles, dossier manifests are a few dozen lines).
+inline constexpr int kMaxYamlDepth = 32;
+inline constexpr std::size_t kMaxYamlNodes = 100000;
+
+// Error(BadInput) at the position of the first anchor or alias, of nesting deeper than
+// kMaxYamlDepth, or of the value past kMaxYamlNodes; also for a syntax error. Read before any
+// node is built.
+void check_plain(const std::string& content, const std::string& file);
+
+// Parses YAML text after check_plain; a syntax error is Error(BadInput) at its line and column.
 YAML::Node load(const std::string& content, const std::string& file);
 
 } // namespace neac::yaml

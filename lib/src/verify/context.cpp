@@ -3,6 +3,22 @@
 #include "neac/util/error.hpp"
 
 namespace neac::verify::detail {
+namespace {
+
+// A CCCD (12 digits), CMND (9) or tax number (10 or 13, or 10-3): an identity, not a pattern.
+bool is_identity_number(const std::string& e) {
+    std::size_t digits = 0;
+    while (digits < e.size() && e[digits] >= '0' && e[digits] <= '9')
+        ++digits;
+    if (digits == e.size())
+        return digits >= 9 && digits <= 13;
+    if (digits < 9 || digits > 13 || e.size() != digits + 4 || e[digits] != '-')
+        return false;
+    return std::all_of(e.begin() + static_cast<std::ptrdiff_t>(digits) + 1, e.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+}
+
+} // namespace
 
 Context make_context(const Policy& policy) {
     Context ctx;
@@ -17,15 +33,24 @@ Context make_context(const Policy& policy) {
     }
     const std::string& e = policy.expect_signer;
     if (!e.empty()) {
-        static const std::regex number(R"(\d{9,13}(-\d{3})?)");
-        ctx.expect_is_number = std::regex_match(e, number);
+        ctx.expect_is_number = is_identity_number(e);
         if (!ctx.expect_is_number) {
-            try {
-                ctx.expect_regex = std::regex(e, std::regex::ECMAScript | std::regex::icase);
-            } catch (const std::regex_error& err) {
+            // RE2: matching time is linear in the text and the pattern is compiled without
+            // recursion, so neither a huge certificate subject nor a pathological pattern can
+            // overflow the stack or run for minutes.
+            if (e.size() > kMaxSignerPatternLength)
+                throw usage_error("--expect-signer: the pattern is longer than " +
+                                  std::to_string(kMaxSignerPatternLength) + " characters");
+            re2::RE2::Options options;
+            options.set_case_sensitive(false);
+            options.set_log_errors(false);
+            options.set_max_mem(8 << 20);
+            auto re = std::make_shared<const re2::RE2>(e, options);
+            if (!re->ok())
                 throw usage_error("--expect-signer: not a valid regular expression: " + e + " (" +
-                                  err.what() + ")");
-            }
+                                  re->error() + ")")
+                    .hint("the syntax is RE2's (as in grep -E): e.g. 'NGUYỄN VĂN A|001099012345'");
+            ctx.expect_regex = std::move(re);
         }
     }
     if (policy.revocation != "soft" && policy.revocation != "require" &&

@@ -31,7 +31,9 @@ nlohmann::json change_json(const Change& c) {
 
 std::string xml_escape(const std::string& s) {
     std::string out;
-    for (unsigned char ch : s) {
+    // Bytes that are not UTF-8 (a file name from another system) become U+FFFD: the report must
+    // stay well-formed XML.
+    for (unsigned char ch : utf8_encode(utf8_decode(s))) {
         switch (ch) {
         case '&':
             out += "&amp;";
@@ -194,25 +196,27 @@ std::string render_text(const VerifyReport& r, const TextStyle& style) {
             return paint("33", s);
         }
     };
+    // Everything from the file, its certificates or a server is shown through this.
+    auto t = [](const std::string& untrusted) { return terminal_safe(untrusted); };
     std::string out;
     if (r.status == FileStatus::BadInput) {
-        out += paint("31", "BAD INPUT") + "  " + r.file.string() + ": " + r.error + "\n";
+        out += paint("31", "BAD INPUT") + "  " + t(r.file.string()) + ": " + t(r.error) + "\n";
         return out;
     }
-    out += colored(r.indication, indication_name(r.indication)) + "  " + r.file.string() + "  (" +
-           r.summary + ")\n";
+    out += colored(r.indication, indication_name(r.indication)) + "  " + t(r.file.string()) +
+           "  (" + t(r.summary) + ")\n";
     for (const SignatureReport& s : r.signatures) {
         std::vector<std::vector<std::string>> rows;
-        std::string who = s.signer ? s.signer->common_name : "?";
+        std::string who = s.signer ? t(s.signer->common_name) : "?";
         if (s.signer && !s.signer->identity_kind.empty())
-            who += " (" + s.signer->identity_kind + " " + s.signer->identity_number + ")";
-        std::string title = "  #" + std::to_string(s.index) + " " + s.field + " [" +
+            who += " (" + s.signer->identity_kind + " " + t(s.signer->identity_number) + ")";
+        std::string title = "  #" + std::to_string(s.index) + " " + t(s.field) + " [" +
                             (s.kind == "signature" ? std::string("signature") : s.kind) +
                             "]: " + colored(s.indication, verdict(s));
         out += title + "\n";
         rows.push_back({"    signer", who});
         if (s.signer)
-            rows.push_back({"    issuer", s.signer->issuer + ", serial " + s.signer->serial});
+            rows.push_back({"    issuer", t(s.signer->issuer) + ", serial " + t(s.signer->serial)});
         std::string time = s.claimed_time.empty() ? "-" : s.claimed_time + " (claimed)";
         if (!s.timestamp_time.empty())
             time += ", " + s.timestamp_time + " (timestamp)";
@@ -228,7 +232,7 @@ std::string render_text(const VerifyReport& r, const TextStyle& style) {
             rows.push_back({"    algorithm", s.signature_algorithm + " with " + s.digest_algorithm +
                                                  ", " + s.sub_filter});
         if (!s.reason_text.empty())
-            rows.push_back({"    reason", s.reason_text});
+            rows.push_back({"    reason", t(s.reason_text)});
         out += format_table(rows);
         for (const Change& c : s.changes) {
             if (c.allowed && !c.warning && !style.verbose)
@@ -236,21 +240,21 @@ std::string render_text(const VerifyReport& r, const TextStyle& style) {
             std::string tag = !c.allowed  ? paint("31", "forbidden")
                               : c.warning ? paint("33", "warning")
                                           : "allowed";
-            out += "    change r" + std::to_string(c.revision) + " " + tag + ": " + c.what + " (" +
-                   c.object + "): " + c.description + "\n";
+            out += "    change r" + std::to_string(c.revision) + " " + tag + ": " + t(c.what) +
+                   " (" + t(c.object) + "): " + t(c.description) + "\n";
         }
         for (std::size_t i = 1; i < s.errors.size(); ++i)
-            out += "    error: " + s.errors[i] + "\n";
+            out += "    error: " + t(s.errors[i]) + "\n";
         for (const std::string& w : s.warnings)
-            out += "    " + paint("33", "warning") + ": " + w + "\n";
+            out += "    " + paint("33", "warning") + ": " + t(w) + "\n";
         if (style.verbose)
             for (const CertificateInfo& c : s.chain)
-                out += "    chain: " + c.subject + "\n";
+                out += "    chain: " + t(c.subject) + "\n";
     }
     for (const std::string& p : r.problems)
-        out += "  " + paint("31", "problem") + ": " + p + "\n";
+        out += "  " + paint("31", "problem") + ": " + t(p) + "\n";
     for (const std::string& w : r.warnings)
-        out += "  " + paint("33", "warning") + ": " + w + "\n";
+        out += "  " + paint("33", "warning") + ": " + t(w) + "\n";
     return out;
 }
 

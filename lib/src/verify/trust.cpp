@@ -88,8 +88,9 @@ void FileVerifier::trust(SigWork& w) {
         if (ctx_.expect_is_number)
             r.matches_expected_signer = id.number == ctx_.policy.expect_signer;
         else
-            r.matches_expected_signer = std::regex_search(leaf.subject(), ctx_.expect_regex) ||
-                                        std::regex_search(leaf.common_name(), ctx_.expect_regex);
+            r.matches_expected_signer =
+                re2::RE2::PartialMatch(leaf.subject(), *ctx_.expect_regex) ||
+                re2::RE2::PartialMatch(leaf.common_name(), *ctx_.expect_regex);
     }
 
     // Revocation of every certificate on the path but the anchor.

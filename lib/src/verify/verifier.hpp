@@ -23,7 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
+#include <re2/re2.h>
 #include <string>
 #include <vector>
 
@@ -49,8 +49,11 @@ struct Context {
     std::vector<crypto::Certificate> anchors;
     std::vector<crypto::Certificate> extra;
     bool expect_is_number = false;
-    std::regex expect_regex;
+    std::shared_ptr<const re2::RE2> expect_regex; // case-insensitive; set unless a number
 };
+
+// Longest --expect-signer pattern accepted.
+inline constexpr std::size_t kMaxSignerPatternLength = 1000;
 // Throws Error(Usage/BadInput) for a policy that cannot be applied.
 Context make_context(const Policy& policy);
 

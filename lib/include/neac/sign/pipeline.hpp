@@ -73,6 +73,9 @@ struct FileJob {
     // The output exists already and holds this input signed by the profile's signer
     // (sign --skip-existing): the file is reported as skipped and costs no approval.
     bool skip = false;
+    // The output may be replaced (--force, --in-place); otherwise a file that appears there
+    // while the batch waits is kept and this file fails.
+    bool may_replace = false;
     nlohmann::json request; // the line of `sign --from` that asked for this file; null otherwise
 };
 
@@ -103,6 +106,7 @@ struct PreparedFile {
     // How a damaged input was signed ("… : signed a repaired copy; the input is unchanged");
     // empty for a sound input.
     std::string damage;
+    bool may_replace = true; // FileJob::may_replace (journals written before it: true)
 };
 
 void to_json(nlohmann::json& j, const PreparedFile& p);

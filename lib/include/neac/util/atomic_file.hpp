@@ -65,16 +65,25 @@ private:
     std::filesystem::path path_;
 };
 
-// Writes `content` to `target` atomically with permission bits `mode`.
+// What an output path is now. Throws Error(BadInput) for what neac never writes to: a symbolic
+// link (its target may be anywhere), a folder, a socket or a block device.
+enum class OutputKind { Absent, RegularFile, Stream /* character device or FIFO */ };
+OutputKind output_kind(const std::filesystem::path& target);
+
+// Writes `content` to `target` with permission bits `mode`: atomically for a file (new or
+// replaced), streamed through for a character device or FIFO (/dev/null, /dev/stdout), refused
+// for anything else (see output_kind).
 void write_file_atomically(const std::filesystem::path& target, std::string_view content,
                            mode_t mode = 0644);
 
 // Reads a whole small file (profiles, manifests, PEM files). Throws Error(BadInput) naming it.
 std::string read_small_file(const std::filesystem::path& path, std::size_t max_size = 64 << 20);
 
-// Moves a temporary file over `target`. With `durable`, also fsyncs the folder so that the
-// rename itself survives a power cut (the caller has flushed the file).
+// Moves a temporary file to `target`, which must be absent or a regular file (see output_kind).
+// Without `may_replace`, a file that appeared at `target` meanwhile is kept and Error(BadInput)
+// says so. With `durable`, also fsyncs the folder so that the rename itself survives a power cut
+// (the caller has flushed the file).
 void rename_into_place(const std::filesystem::path& from, const std::filesystem::path& target,
-                       bool durable = true);
+                       bool durable = true, bool may_replace = true);
 
 } // namespace neac

@@ -2,6 +2,7 @@
 // go to stderr. Colour only on a TTY, never with NO_COLOR or --no-color.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -26,7 +27,9 @@ public:
 
     // Result text on stdout (suppressed in --json mode: JSON is written with print_json).
     void out(std::string_view text) const;
-    void print_json(const std::string& document) const;
+    // The document, indented, on stdout. Text that is not UTF-8 (a file name from a foreign
+    // system) is written with U+FFFD in its place instead of failing the whole document.
+    void print_json(const nlohmann::json& document) const;
     // A note for people on stderr; suppressed by --quiet and in --json mode.
     void note(std::string_view text) const;
     // A warning on stderr, shown even with --quiet.

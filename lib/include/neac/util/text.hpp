@@ -26,6 +26,12 @@ std::string format_table(const std::vector<std::vector<std::string>>& rows);
 // Trims ASCII white space at both ends.
 std::string trim(std::string_view text);
 
+// Untrusted text (from a file, a certificate, a server) made safe to print on a terminal: control
+// characters (line breaks and escape sequences included), C1 controls and the bidirectional
+// overrides that reorder what is shown become visible escapes such as \x1B or \u202E, and bytes
+// that are not UTF-8 become U+FFFD. Everything else, Vietnamese included, is kept.
+std::string terminal_safe(std::string_view text);
+
 // Each text in double quotes, joined by `separator`: "A", "B" (for lists in messages).
 std::string quoted_list(const std::vector<std::string>& texts, std::string_view separator = ", ");
 
