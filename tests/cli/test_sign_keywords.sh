@@ -49,6 +49,42 @@ expect_exit 0 "$NEAC" --json sign "$tmp/both.pdf" --profile forms -o "$tmp/both.
     --keyword "Nguoi lam don"
 json_check "$OUT" 'd["files"][0]["keyword"] == "Nguoi lam don"'
 
+step "a keyword in a page full of text: no free space is exit 4 naming printed text"
+python3 - "$tmp/dense.pdf" <<'PY'
+import sys
+lines = []
+for i in range(60):
+    y = 40 + 12 * i
+    text = "Nguoi lam don" if i == 30 else "noi dung " * 12
+    lines.append("BT /F1 10 Tf 36 %d Td (%s) Tj ET" % (y, text))
+content = "\n".join(lines).encode()
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+out = bytearray(b"%PDF-1.7\n")
+offsets = []
+for n, body in enumerate(objs, 1):
+    offsets.append(len(out))
+    out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+open(sys.argv[1], "wb").write(bytes(out))
+PY
+expect_exit 4 "$NEAC" sign "$tmp/dense.pdf" --profile an --keyword "Nguoi lam don" \
+    -o "$tmp/dense.signed.pdf"
+assert_contains "$(cat "$ERR")" "no free space near the keyword \"Nguoi lam don\" on page 1"
+assert_contains "$(cat "$ERR")" "printed text"
+[ ! -e "$tmp/dense.signed.pdf" ] || fail "an output was written for a refused file"
+expect_exit 0 "$NEAC" sign "$tmp/dense.pdf" --profile an --keyword "Nguoi lam don" \
+    -o "$tmp/dense.signed.pdf" --allow-overlap
+expect_exit 0 "$NEAC" sign "$tmp/dense.pdf" --profile an --keyword "Nguoi lam don" \
+    -o "$tmp/dense.kept.pdf" --no-avoid-text
+
 step "locate takes the same list and says which keyword it found"
 expect_exit 0 "$NEAC" --json locate "$tmp/to-khai.pdf" --keyword "Nguoi lam don" \
     --keyword "Nguoi khai"

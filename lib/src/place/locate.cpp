@@ -1,6 +1,7 @@
 #include "neac/place/locate.hpp"
 
 #include "neac/pdf/document.hpp"
+#include "neac/pdf/fields.hpp"
 #include "neac/place/report.hpp"
 #include "neac/util/text.hpp"
 
@@ -70,12 +71,12 @@ public:
                 qpdf_ = std::make_unique<QPDF>();
                 qpdf_->setSuppressWarnings(true);
                 qpdf_->processFile(file_.c_str());
-                pages_ = QPDFPageDocumentHelper(*qpdf_).getAllPages();
+                pages_ = pdf::page_dictionaries(*qpdf_); // bounded: never QPDF's recursive walk
             }
             if (!qpdf_ || g.number < 1 || g.number > static_cast<int>(pages_.size()))
                 return out;
             QPDFObjectHandle annots =
-                pages_[static_cast<std::size_t>(g.number - 1)].getObjectHandle().getKey("/Annots");
+                pages_[static_cast<std::size_t>(g.number - 1)].getKey("/Annots");
             if (!annots.isArray())
                 return out;
             for (QPDFObjectHandle a : annots.aitems()) {
@@ -104,7 +105,7 @@ private:
     std::filesystem::path file_;
     bool opened_ = false;
     std::unique_ptr<QPDF> qpdf_;
-    std::vector<QPDFPageObjectHelper> pages_;
+    std::vector<QPDFObjectHandle> pages_;
     std::map<int, std::vector<Rect>> cache_;
 };
 
@@ -324,13 +325,13 @@ namespace {
 // The geometry pdf::prepare_signature_revision uses for a page: /CropBox as written (else
 // /MediaBox), and /Rotate, both inherited through the page tree.
 PageGeometry signing_geometry(pdf::Document& doc, int number) {
-    std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(doc.qpdf()).getAllPages();
+    std::vector<QPDFObjectHandle> pages = pdf::page_dictionaries(doc.qpdf());
     if (number < 1 || number > static_cast<int>(pages.size()))
         throw input_error("poppler and QPDF disagree about the page count (" +
                           std::to_string(pages.size()) + " pages)")
             .file(doc.path().string())
             .hint("repair the file (qpdf in.pdf repaired.pdf) and sign that");
-    QPDFPageObjectHelper& page = pages[static_cast<std::size_t>(number - 1)];
+    QPDFPageObjectHelper page(pages[static_cast<std::size_t>(number - 1)]);
     PageGeometry g;
     g.number = number;
     QPDFObjectHandle box = page.getAttribute("/CropBox", false);
@@ -374,13 +375,18 @@ SignaturePosition resolve_signature_position(pdf::Document& doc, const LocatorSp
         return pos;
     }
     const LocatedMatch& m = r.matches.front();
-    if (m.proposal.overlaps_annotation && !spec.allow_overlap)
+    // Text is a conflict only while the policy avoids it (--no-avoid-text asks for the box as it
+    // stands); an earlier signature or annotation always is.
+    bool covers_text = m.proposal.overlaps_text && spec.policy.avoid_text;
+    if ((m.proposal.overlaps_annotation || covers_text) && !spec.allow_overlap)
         throw input_error("no free space near the keyword " + in_quotes(r.keyword) + " on page " +
-                          std::to_string(m.page.number) +
-                          ": every box tried covers an earlier signature or another annotation")
+                          std::to_string(m.page.number) + ": every box tried covers " +
+                          (m.proposal.overlaps_annotation
+                               ? "an earlier signature or another annotation"
+                               : "printed text"))
             .file(doc.path().string())
-            .hint("move the signature with --placement/--offset, give --rect, or sign over it "
-                  "with --allow-overlap");
+            .hint("move the signature with --placement/--offset/--box, give --rect, or sign "
+                  "over it with --allow-overlap");
     pos.note = adjustment_text(m.proposal, spec.policy);
     pos.page = m.page.number;
     Rect user = m.page.to_user(m.proposal.box);
