@@ -116,4 +116,25 @@ expect_exit 0 "$NEAC" sign $(inputs) --profile p --out-dir "$out"
 assert_eq "$(count_signed_valid "$out")" 3 "signed"
 [ "$(sim_stat 'd["requests"]["viettel.login"]')" -ge 2 ] || fail "the token was not renewed"
 
+step "a server that echoes the request: no credential reaches the error line or --json"
+masked=0
+for provider in vnpt-smartca viettel-mysign misa-esign csc; do
+    start_sim --fault echo@sign
+    add_remote_profile p "$provider"
+    rm -f "$out"/*
+    expect_exit 5 "$NEAC" sign $(inputs) --profile p --out-dir "$out"
+    grep -qF '***' "$ERR" && masked=$((masked + 1))
+    for s in "${SECRET_VALUES[@]}"; do
+        assert_not_contains "$(cat "$ERR")" "$s" "$provider: error line"
+    done
+    run "$NEAC" --json sign $(inputs) --profile p --out-dir "$out"
+    for s in "${SECRET_VALUES[@]}"; do
+        assert_not_contains "$(cat "$OUT" "$ERR")" "$s" "$provider: --json error"
+    done
+done
+# The providers whose error text quotes the server's explanation show the echo, masked.
+[ "$masked" -ge 1 ] || fail "no provider showed the echoed request (the test no longer tests)"
+assert_no_outputs "$out"
+assert_inputs_untouched
+
 pass

@@ -50,6 +50,8 @@
 //                          fewer                one signature fewer than hashes
 //                          badsig               a signature that does not verify
 //                          othercert            certificates of another CCCD (signer-other)
+//                          echo                 400 whose error text repeats the request's
+//                                               body and Authorization header (a careless server)
 // Credentials the sim accepts (defaults in brackets): --sp-id [sim-sp-4184-0633]
 //   --sp-password [sim-sp-pass-NGNhMzdm] --client-id [sim-client-7781]
 //   --client-secret [sim-client-secret-Qm9v] --misa-user [nguyenvana@example.vn]
@@ -110,8 +112,8 @@ Fault parse_fault(const std::string& spec) {
         f.slow_ms = std::atoi(s.substr(5).c_str());
         s = "slow";
     }
-    static const char* known[] = {"500",       "503",  "429",   "404",    "slow",     "drop",
-                                  "malformed", "html", "fewer", "badsig", "othercert"};
+    static const char* known[] = {"500",       "503",  "429",   "404",    "slow",      "drop",
+                                  "malformed", "html", "fewer", "badsig", "othercert", "echo"};
     bool ok = false;
     for (const char* k : known)
         ok = ok || s == k;
@@ -424,15 +426,25 @@ void send_json(httplib::Response& res, int status, const json& body) {
 
 // Applies the transport faults for a request on `route` (the lock is not held). True when the
 // answer was replaced and the handler must stop.
-bool transport_fault(Sim& sim, const std::string& route, httplib::Response& res) {
+bool transport_fault(Sim& sim, const std::string& route, const httplib::Request& req,
+                     httplib::Response& res) {
     std::optional<Fault> f;
     {
         std::lock_guard<std::mutex> lock(sim.mutex());
-        f = sim.take_fault(route,
-                           {"500", "503", "429", "404", "slow", "drop", "malformed", "html"});
+        f = sim.take_fault(
+            route, {"500", "503", "429", "404", "slow", "drop", "malformed", "html", "echo"});
     }
     if (!f)
         return false;
+    if (f->kind == "echo") {
+        res.status = 400;
+        json e{{"error", "invalid_request"},
+               {"error_description", "bad request: " + req.body + " (authorization " +
+                                         req.get_header_value("Authorization") + ")"},
+               {"message", "bad request: " + req.body}};
+        res.set_content(e.dump(), "application/json");
+        return true;
+    }
     if (f->kind == "slow") {
         std::this_thread::sleep_for(std::chrono::milliseconds(f->slow_ms));
         return false;
@@ -499,7 +511,7 @@ bool open_call(Sim& sim, const httplib::Request& req, httplib::Response& res,
         if (is_sign)
             sim.count_sign();
     }
-    if (transport_fault(sim, fault_route, res))
+    if (transport_fault(sim, fault_route, req, res))
         return false;
     if (!body)
         return true;

@@ -26,7 +26,58 @@ const char* transaction_state_name(TransactionState state) {
     return "failed";
 }
 
-std::unique_ptr<Provider> make_provider(const ProviderConfig& config) {
+namespace {
+
+// Every error and explanation a provider passes up is built in part from a server's answer, and a
+// careless server echoes the request, credentials included: they leave the provider only with
+// its secrets replaced by "***", on every path (the message, the hint, a poll's detail).
+class ScrubbedProvider final : public Provider {
+public:
+    explicit ScrubbedProvider(std::unique_ptr<Provider> inner) : inner_(std::move(inner)) {}
+
+    std::string id() const override { return inner_->id(); }
+    SigningCertificate signing_certificate() override {
+        return guarded([&] { return inner_->signing_certificate(); });
+    }
+    std::size_t batch_cap() const override { return inner_->batch_cap(); }
+    Transaction submit(const SignBatch& batch) override {
+        return guarded([&] { return inner_->submit(batch); });
+    }
+    PollResult poll(const Transaction& txn) override {
+        PollResult r = guarded([&] { return inner_->poll(txn); });
+        r.detail = inner_->scrub(std::move(r.detail));
+        return r;
+    }
+    void cancel(const Transaction& txn) override {
+        guarded([&] {
+            inner_->cancel(txn);
+            return 0;
+        });
+    }
+    bool can_cancel() const override { return inner_->can_cancel(); }
+    std::vector<SigningCertificate> list_certificates() override {
+        return guarded([&] { return inner_->list_certificates(); });
+    }
+    std::string scrub(std::string text) const override { return inner_->scrub(std::move(text)); }
+
+private:
+    template <class Fn> auto guarded(Fn&& fn) -> decltype(fn()) {
+        try {
+            return fn();
+        } catch (const Error& e) {
+            Error clean(e.kind(), inner_->scrub(e.what()));
+            if (!e.hint().empty())
+                clean.hint(inner_->scrub(e.hint()));
+            if (!e.file().empty())
+                clean.file(e.file());
+            throw clean;
+        }
+    }
+
+    std::unique_ptr<Provider> inner_;
+};
+
+std::unique_ptr<Provider> make_unscrubbed(const ProviderConfig& config) {
     if (config.provider == "sandbox")
         return std::make_unique<SandboxProvider>(config);
     if (config.provider == "pkcs12")
@@ -43,6 +94,12 @@ std::unique_ptr<Provider> make_provider(const ProviderConfig& config) {
                 "unknown provider \"" + config.provider +
                     "\" (known: sandbox, pkcs12, vnpt-smartca, viettel-mysign, misa-esign, csc)")
         .hint("known providers: sandbox, pkcs12, vnpt-smartca, viettel-mysign, misa-esign, csc");
+}
+
+} // namespace
+
+std::unique_ptr<Provider> make_provider(const ProviderConfig& config) {
+    return std::make_unique<ScrubbedProvider>(make_unscrubbed(config));
 }
 
 } // namespace neac::providers

@@ -95,6 +95,9 @@ public:
     // Every certificate the account holds at the provider (for `neac profile check --online`);
     // signing_certificate() is the one of them that signing uses.
     virtual std::vector<SigningCertificate> list_certificates() { return {signing_certificate()}; }
+    // `text` with every secret this provider knows (passwords, client secrets, tokens it was
+    // given) replaced by "***": for messages built from a server's answer, which may echo them.
+    virtual std::string scrub(std::string text) const { return text; }
 };
 
 // Builds the provider named by config.provider. Unknown provider or missing settings:

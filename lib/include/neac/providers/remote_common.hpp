@@ -29,6 +29,8 @@ public:
     virtual net::HttpResponse send(const net::HttpRequest& request, net::Repeat repeat) = 0;
     // Registers a secret value (password, token) that must never appear in logs.
     virtual void add_secret(const std::string& /*value*/) {}
+    // `text` with the registered secrets replaced by "***".
+    virtual std::string scrub(std::string text) const { return text; }
 };
 
 // libcurl with net::perform_with_retry. `ca_bundle` (PEM, may be empty) is used for every request.
@@ -37,6 +39,7 @@ public:
     explicit CurlTransport(std::string ca_bundle);
     net::HttpResponse send(const net::HttpRequest& request, net::Repeat repeat) override;
     void add_secret(const std::string& value) override { redactor_.add(value); }
+    std::string scrub(std::string text) const override { return redactor_.scrub(std::move(text)); }
 
 private:
     std::string ca_bundle_;
@@ -151,6 +154,7 @@ public:
     // Calls poll_remote() and, when it says Approved, verify_signatures() on the result: a
     // missing or non-verifying signature turns the answer into Failed (detail says which).
     PollResult poll(const Transaction& txn) final;
+    std::string scrub(std::string text) const override { return http_->scrub(std::move(text)); }
 
 protected:
     // `id` is the provider name (id()); no `http` means a CurlTransport with the entry's
