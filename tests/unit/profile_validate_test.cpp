@@ -297,6 +297,13 @@ TEST(ProfileUrl, HttpsRequiredExceptLoopback) {
     error_of([] { check_url("https://user:pw@host/", "endpoint"); });
     error_of([] { check_url("https://host/a b", "endpoint"); });
     EXPECT_NO_THROW(check_url("http://tsa.example.vn/tsr", "tsa", true));
+    // A secret in the query would be stored in the profile.
+    EXPECT_NO_THROW(check_url("https://host/api?version=2&lang=vi#x", "endpoint"));
+    std::string q =
+        error_of([] { check_url("https://host/api?v=2&Access_Token=abc", "endpoint"); });
+    EXPECT_NE(q.find("access_token=..."), std::string::npos) << q;
+    EXPECT_EQ(q.find("abc"), std::string::npos);
+    error_of([] { check_url("https://host/csc/v2?apikey=1", "endpoint"); });
 }
 
 TEST(ProfileSettings, PerProviderRules) {

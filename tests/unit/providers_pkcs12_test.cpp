@@ -95,6 +95,12 @@ TEST(Pkcs12Provider, PasswordFromAFile) {
     ProviderConfig c = p12_config();
     c.settings.erase("password-env");
     c.settings["password-file"] = (dir / "pw.txt").string();
+    // A password file other users can read is refused, with the fix.
+    std::filesystem::permissions(dir / "pw.txt", std::filesystem::perms(0644));
+    Error open = expect_error([&] { make_provider(c); });
+    EXPECT_NE(std::string(open.what()).find("readable by other users"), std::string::npos);
+    EXPECT_NE(open.hint().find("chmod 600"), std::string::npos);
+    std::filesystem::permissions(dir / "pw.txt", std::filesystem::perms(0600));
     EXPECT_EQ(make_provider(c)->signing_certificate().certificate.common_name(), "NGUYỄN VĂN A");
 }
 

@@ -82,15 +82,7 @@ std::string load_token(const std::string& token_file) {
                           "named")
             .hint("export NEAC_PORTAL_TOKEN=... or set portal.token-file in the manifest "
                   "(--token-file on the command line)");
-    struct stat st {};
-    if (::stat(token_file.c_str(), &st) != 0)
-        throw input_error("cannot read the portal token file").file(token_file);
-    if (st.st_mode & 077)
-        throw input_error("the portal token file is readable by other users")
-            .file(token_file)
-            .hint("chmod 600 " + token_file);
-    std::string content = read_small_file(token_file, 64 << 10);
-    std::string token = trim(content.substr(0, content.find('\n')));
+    std::string token = trim(read_secret_file(token_file, "portal token"));
     if (token.empty())
         throw input_error("the portal token file is empty").file(token_file);
     return token;

@@ -370,6 +370,26 @@ void check_url(std::string_view url, std::string_view what, bool allow_http) {
     }
     if (host.empty() || host == "[")
         throw bad("the URL has no host");
+    // A secret in the query would be stored in the profile (and logged with every request).
+    if (std::size_t q = rest.find('?'); q != std::string_view::npos) {
+        std::string_view params = rest.substr(q + 1);
+        params = params.substr(0, params.find('#'));
+        for (std::size_t at = 0; at <= params.size();) {
+            std::size_t end = std::min(params.find('&', at), params.size());
+            std::string_view pair = params.substr(at, end - at);
+            std::string name(pair.substr(0, pair.find('=')));
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            for (const char* word : {"token", "secret", "password", "passwd", "pwd", "key",
+                                     "signature", "sig", "auth", "credential", "session"})
+                if (name.find(word) != std::string::npos)
+                    throw bad("the URL's query carries a secret (" + name +
+                              "=...), which would be stored in the profile")
+                        .hint("remove it from the URL; secrets come from environment variables "
+                              "or files named in the profile");
+            at = end + 1;
+        }
+    }
     if (!https && !allow_http && host != "127.0.0.1" && host != "localhost" && host != "[::1]")
         throw bad("plain http:// is only allowed to 127.0.0.1 or localhost (test simulators); "
                   "use https://");

@@ -218,10 +218,7 @@ MisaESignProvider::MisaESignProvider(const ProviderConfig& config,
     if (!remote::setting(config_, "password-env").empty()) {
         password_ = remote::secret_from_env(config_, "password-env");
     } else if (std::string file = remote::setting(config_, "password-file"); !file.empty()) {
-        std::string text = read_small_file(file, 4096);
-        password_ = text.substr(0, text.find_first_of("\r\n"));
-        if (password_.empty())
-            throw input_error("the password file is empty").file(file);
+        password_ = read_secret_file(file, "MISA eSign password");
     } else {
         throw input_error("the misa-esign entry has neither password-env nor password-file")
             .hint("add --password-env VAR or --password-file FILE to the profile entry");

@@ -31,11 +31,7 @@ std::string read_password(const ProviderConfig& config) {
         return value;
     }
     if (!file.empty()) {
-        std::string content = read_small_file(file, 4096);
-        std::string line = content.substr(0, content.find('\n'));
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        return line;
+        return read_secret_file(file, "PKCS#12 password");
     }
     throw Error(ErrorKind::BadInput, "pkcs12 provider needs password-env or password-file")
         .hint("add password-env: VARIABLE_NAME (or password-file: PATH) to the signature entry");

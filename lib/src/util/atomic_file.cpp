@@ -220,6 +220,22 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
     out.commit();
 }
 
+std::string read_secret_file(const std::filesystem::path& path, std::string_view what) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw input_error("cannot read the " + std::string(what) + " file: " + errno_text())
+            .file(path.string());
+    if (S_ISREG(st.st_mode) && (st.st_mode & 077))
+        throw input_error("the " + std::string(what) + " file is readable by other users")
+            .file(path.string())
+            .hint("chmod 600 " + path.string());
+    std::string content = read_small_file(path, 64 << 10);
+    std::string line = content.substr(0, content.find_first_of("\r\n"));
+    if (line.empty())
+        throw input_error("the " + std::string(what) + " file is empty").file(path.string());
+    return line;
+}
+
 std::string read_small_file(const std::filesystem::path& path, std::size_t max_size) {
     // A FIFO or a device would block or never end: only regular files are read.
     std::error_code ec;

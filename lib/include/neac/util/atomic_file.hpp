@@ -76,6 +76,11 @@ OutputKind output_kind(const std::filesystem::path& target);
 void write_file_atomically(const std::filesystem::path& target, std::string_view content,
                            mode_t mode = 0644);
 
+// The first line of a file that holds a secret (a password, a token), without its line end.
+// Error(BadInput) naming the file, `what` it holds and the fix when it is not a regular file, can
+// be read by other users (chmod 600), is larger than 64 KiB or its first line is empty.
+std::string read_secret_file(const std::filesystem::path& path, std::string_view what);
+
 // Reads a whole small file (profiles, manifests, PEM files). Throws Error(BadInput) naming it.
 std::string read_small_file(const std::filesystem::path& path, std::size_t max_size = 64 << 20);
 
