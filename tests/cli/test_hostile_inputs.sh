@@ -20,6 +20,23 @@ assert_contains "$(cat "$ERR")" "more than 256 levels deep"
 run timeout 20 "$NEAC" history "$tmp/deep.pdf"
 [ "$status" -lt 128 ] || fail "history died with signal $((status - 128))"
 
+step "decompression bombs: exit 4 with the reason, before poppler or QPDF inflate them"
+python3 "$tamper" content-bomb - "$tmp/content-bomb.pdf"
+python3 "$tamper" deflate-bomb - "$tmp/objstm-bomb.pdf"
+for f in content-bomb objstm-bomb; do
+    start=$(date +%s%N)
+    expect_exit 4 timeout 60 "$NEAC" locate "$tmp/$f.pdf" --keyword "Nguoi lam don"
+    assert_contains "$(cat "$ERR")" "MiB" "$f: locate names the limit"
+    expect_exit 4 timeout 60 "$NEAC" sign "$tmp/$f.pdf" --profile an --keyword "Nguoi lam don" \
+        -o "$tmp/$f.signed.pdf"
+    assert_contains "$(cat "$ERR")" "MiB" "$f: sign names the limit"
+    ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$ms" -lt 20000 ] || fail "$f took $ms ms to refuse"
+done
+expect_exit 4 timeout 60 "$NEAC" sign "$tmp/objstm-bomb.pdf" --profile an --rect 10,10,100,40 \
+    -o "$tmp/objstm-bomb.signed.pdf"
+assert_contains "$(cat "$ERR")" "MiB"
+
 step "YAML anchors and aliases are refused before anything is expanded"
 bomb='a: &a ["x","x","x","x","x","x","x","x","x"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]

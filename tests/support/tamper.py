@@ -23,6 +23,7 @@ Hostile files made from scratch (IN is ignored, give -):
   deflate-bomb      the catalog inside an object stream that inflates to 1 GiB
   deep-nesting      a catalog entry nested 10,000 arrays deep
   deep-page-tree    a page tree 30,000 /Pages nodes deep
+  content-bomb      a page whose content stream inflates to 1 GiB before its text
 """
 import zlib
 import re
@@ -147,6 +148,19 @@ def hostile(mode, dst):
             objects[2 + i] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % (3 + i)
         objects[2 + depth] = b"<< /Type /Page /MediaBox [0 0 595 842] >>"
         write_pdf(dst, objects)
+    elif mode == "content-bomb":
+        comp = zlib.compressobj(9)
+        block = b" " * (1 << 20)
+        data = b"".join([comp.compress(block) for _ in range(1024)] +
+                        [comp.compress(b"BT /F1 12 Tf 72 720 Td (Nguoi lam don) Tj ET"),
+                         comp.flush()])
+        page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                b"/Resources << /Font << /F1 5 0 R >> >> >>")
+        write_pdf(dst, {1: b"<< /Type /Catalog /Pages 2 0 R >>",
+                        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", 3: page,
+                        4: b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(data) + data
+                        + b"\nendstream",
+                        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"})
     elif mode == "deflate-bomb":
         # Object stream 5 holds the catalog; its data inflates to 1 GiB of spaces after it.
         header = b"1 0 "

@@ -12,15 +12,18 @@
 #include <vector>
 
 namespace neac::pdf {
-namespace {
 
-struct GuardState {
+struct DecodeGuardState {
     std::uint64_t per_stream = 0;
     std::uint64_t total = 0;
     std::uint64_t used = 0;
     bool tripped = false;
     std::string reason;
 };
+
+namespace {
+
+using GuardState = DecodeGuardState;
 thread_local GuardState* t_guard = nullptr;
 
 // Counts decoded bytes and stops the decoder when the active guard's limits are exceeded.
@@ -223,24 +226,23 @@ void install_stream_filters() {
     });
 }
 
-DecodeGuard::DecodeGuard(std::uint64_t per_stream, std::uint64_t total) {
-    auto* state = new GuardState();
-    state->per_stream = per_stream;
-    state->total = total;
-    t_guard = state;
+DecodeGuard::DecodeGuard(std::uint64_t per_stream, std::uint64_t total)
+    : state_(std::make_unique<DecodeGuardState>()), previous_(t_guard) {
+    state_->per_stream = per_stream;
+    state_->total = total;
+    t_guard = state_.get();
 }
 
 DecodeGuard::~DecodeGuard() {
-    delete t_guard;
-    t_guard = nullptr;
+    t_guard = previous_;
 }
 
 bool DecodeGuard::tripped() const {
-    return t_guard && t_guard->tripped;
+    return state_->tripped;
 }
 
 std::string DecodeGuard::reason() const {
-    return t_guard ? t_guard->reason : std::string();
+    return state_->reason;
 }
 
 } // namespace neac::pdf

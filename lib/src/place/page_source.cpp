@@ -1,5 +1,7 @@
 #include "neac/place/page_source.hpp"
 
+#include "place/page_budget.hpp"
+
 #include "neac/util/error.hpp"
 
 #include <algorithm>
@@ -101,7 +103,10 @@ std::u32string to_u32(const poppler::ustring& s) {
 } // namespace
 
 struct PageSource::Impl {
+    explicit Impl(const std::filesystem::path& file) : budget(file) {}
+
     std::unique_ptr<poppler::document> doc;
+    mutable PageBudget budget; // checked before poppler decodes a page
 
     std::unique_ptr<poppler::page> page(int number, const std::filesystem::path& file) const {
         if (number < 1 || number > doc->pages())
@@ -116,12 +121,13 @@ struct PageSource::Impl {
 };
 
 PageSource::PageSource(const std::filesystem::path& file)
-    : path_(file), impl_(std::make_unique<Impl>()) {
+    : path_(file), impl_(std::make_unique<Impl>(file)) {
     install_poppler_hook();
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec))
         throw input_error(std::filesystem::exists(file, ec) ? "not a regular file" : "no such file")
             .file(file.string());
+    impl_->budget.open(); // before poppler inflates anything
     impl_->doc.reset(poppler::document::load_from_file(file.string()));
     if (!impl_->doc)
         throw input_error("not a readable PDF (poppler cannot open it)")
@@ -168,6 +174,7 @@ PageText PageSource::text(int number) const {
     PageText out;
     out.geometry = geometry(number);
     std::unique_ptr<poppler::page> p = impl_->page(number, path_);
+    impl_->budget.check(number);
     const double H = out.geometry.height;
     // poppler gives boxes with the origin at the top-left corner of the displayed CropBox, y down.
     auto flip = [H](const poppler::rectf& r) {
@@ -198,6 +205,7 @@ PageText PageSource::text(int number) const {
 
 Picture PageSource::render(int number, double dpi) const {
     std::unique_ptr<poppler::page> p = impl_->page(number, path_);
+    impl_->budget.check(number);
     PageGeometry g = geometry(number);
     double px = g.width * dpi / 72.0 * g.height * dpi / 72.0;
     if (!(px > 0) || px > 200e6)

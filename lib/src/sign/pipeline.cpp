@@ -3,6 +3,7 @@
 // PreparedFile's JSON form and the placeholder size.
 #include "neac/sign/pipeline.hpp"
 
+#include "neac/pdf/decode_guard.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
 #include "util/fd.hpp"
@@ -23,6 +24,9 @@ namespace {
 // certificates, so a token is 3-7 KB.
 constexpr std::size_t kTimestampReserve = 12000;
 constexpr std::size_t kCopyChunk = 1 << 20;
+// Decoding limits while an input is read for signing (those of neac verify).
+constexpr std::uint64_t kStreamDecodeLimit = 48ull << 20;
+constexpr std::uint64_t kInputDecodeLimit = 512ull << 20;
 
 // Hashes the first `size` bytes of the input while a second thread copies them into `out`
 // (in the kernel): the two passes overlap, so the copy costs little beyond the one hash.
@@ -311,13 +315,22 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
 
 PreparedFile prepare_file(const FileJob& job, const SignOptions& options,
                           const providers::SigningCertificate& cert, std::size_t capacity) {
+    // The object and cross-reference streams QPDF inflates while reading the input are bounded:
+    // a decompression bomb is bad input, not gigabytes of memory.
+    pdf::install_stream_filters();
+    pdf::DecodeGuard guard(kStreamDecodeLimit, kInputDecodeLimit);
     try {
         return prepare_file_unguarded(job, options, cert, capacity);
     } catch (const Error&) {
+        // QPDF reports a stopped inflate as damage ("unable to find /Root"): say what it was.
+        if (guard.tripped())
+            throw input_error(guard.reason()).file(job.input.string());
         throw;
     } catch (const std::bad_alloc&) {
         throw;
     } catch (const std::exception& e) {
+        if (guard.tripped())
+            throw input_error(guard.reason()).file(job.input.string());
         // QPDF throws while resolving damaged objects lazily (loops in the page tree, bad
         // object streams): that is the input's fault, reported with the file's name.
         throw input_error(std::string("damaged PDF: ") + e.what())

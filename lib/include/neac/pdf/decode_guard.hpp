@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace neac::pdf {
@@ -17,7 +18,10 @@ namespace neac::pdf {
 // Registers the filters (once per process; thread-safe).
 void install_stream_filters();
 
-// Activates decoding limits on this thread for its lifetime. Not nestable.
+struct DecodeGuardState; // the counters of one guard
+
+// Activates decoding limits on this thread for its lifetime. An inner guard replaces the outer
+// one until it ends (the outer's count does not include what the inner saw).
 class DecodeGuard {
 public:
     DecodeGuard(std::uint64_t per_stream, std::uint64_t total);
@@ -28,6 +32,10 @@ public:
     // True once a limit was hit (QPDF reports the failure as damage; this says why).
     bool tripped() const;
     std::string reason() const;
+
+private:
+    std::unique_ptr<DecodeGuardState> state_;
+    DecodeGuardState* previous_; // the guard it replaced on this thread, if any
 };
 
 } // namespace neac::pdf
