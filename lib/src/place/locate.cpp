@@ -55,10 +55,11 @@ void in_reading_order(std::vector<KeywordMatch>& matches) {
 
 // Boxes of the visible annotations on the pages that have matches (an earlier signature, a
 // stamp), in displayed coordinates: the new box must not cover them either. poppler-cpp does not
-// list annotations, so QPDF reads them; a file QPDF cannot read simply has none here.
+// list annotations, so they come from QPDF's reading of the file (PageSource::page_object); a
+// file QPDF cannot read simply has none here.
 class AnnotationBoxes {
 public:
-    explicit AnnotationBoxes(const std::filesystem::path& file) : file_(file) {}
+    explicit AnnotationBoxes(const PageSource& source) : source_(source) {}
 
     const std::vector<Rect>& on(const PageGeometry& g) {
         auto it = cache_.find(g.number);
@@ -66,17 +67,9 @@ public:
             return it->second;
         std::vector<Rect>& out = cache_[g.number];
         try {
-            if (!opened_) {
-                opened_ = true;
-                qpdf_ = std::make_unique<QPDF>();
-                qpdf_->setSuppressWarnings(true);
-                qpdf_->processFile(file_.c_str());
-                pages_ = pdf::page_dictionaries(*qpdf_); // bounded: never QPDF's recursive walk
-            }
-            if (!qpdf_ || g.number < 1 || g.number > static_cast<int>(pages_.size()))
-                return out;
+            QPDFObjectHandle page = source_.page_object(g.number);
             QPDFObjectHandle annots =
-                pages_[static_cast<std::size_t>(g.number - 1)].getKey("/Annots");
+                page.isDictionary() ? page.getKey("/Annots") : QPDFObjectHandle::newNull();
             if (!annots.isArray())
                 return out;
             for (QPDFObjectHandle a : annots.aitems()) {
@@ -95,17 +88,13 @@ public:
                     out.push_back(g.to_displayed(user));
             }
         } catch (const std::exception& e) {
-            spdlog::debug("{}: annotations not read: {}", file_.string(), e.what());
-            qpdf_.reset();
+            spdlog::debug("{}: annotations not read: {}", source_.path().string(), e.what());
         }
         return out;
     }
 
 private:
-    std::filesystem::path file_;
-    bool opened_ = false;
-    std::unique_ptr<QPDF> qpdf_;
-    std::vector<QPDFObjectHandle> pages_;
+    const PageSource& source_;
     std::map<int, std::vector<Rect>> cache_;
 };
 
@@ -225,7 +214,7 @@ LocateResult locate_keyword(const PageSource& source, PageTexts& texts, const Lo
     // Match numbers are known when the scan covered the document, or started at its beginning
     // (a restricted page counts only its own matches).
     const bool numbered = complete || occ.kind != Occurrence::Kind::Last;
-    AnnotationBoxes annotations(source.path());
+    AnnotationBoxes annotations(source);
     for (std::size_t i = 0; i < found.size(); ++i) {
         if (std::find(chosen.begin(), chosen.end(), i) == chosen.end()) {
             result.others.push_back(found[i].match);

@@ -76,6 +76,13 @@ void PageBudget::open() {
     }
 }
 
+QPDFObjectHandle PageBudget::page_object(int page) {
+    open();
+    if (!qpdf_ || page < 1 || page > static_cast<int>(pages_.size()))
+        return QPDFObjectHandle::newNull();
+    return pages_[static_cast<std::size_t>(page - 1)];
+}
+
 void PageBudget::check(int page) {
     if (checked_.count(page))
         return;

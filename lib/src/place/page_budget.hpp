@@ -34,6 +34,9 @@ public:
     // read at all is left to poppler's own checks.
     void check(int page);
 
+    // Page `page` (1-based) as QPDF read it; null when it could not.
+    QPDFObjectHandle page_object(int page);
+
 private:
     std::filesystem::path file_;
     std::unique_ptr<QPDF> qpdf_;

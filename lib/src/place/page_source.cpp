@@ -203,6 +203,10 @@ PageText PageSource::text(int number) const {
     return out;
 }
 
+QPDFObjectHandle PageSource::page_object(int number) const {
+    return impl_->budget.page_object(number);
+}
+
 Picture PageSource::render(int number, double dpi) const {
     std::unique_ptr<poppler::page> p = impl_->page(number, path_);
     impl_->budget.check(number);

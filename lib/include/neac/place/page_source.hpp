@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <qpdf/QPDFObjectHandle.hh>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,9 @@ public:
     // The displayed page at `dpi` dots per inch, on white. Throws Error(BadInput) when the page
     // cannot be rendered or would be larger than 200 megapixels.
     Picture render(int page, double dpi) const;
+    // The page's dictionary as QPDF reads the file (for what poppler-cpp does not expose, such
+    // as annotations); null when QPDF cannot read the file or has no such page.
+    QPDFObjectHandle page_object(int page) const;
 
 private:
     struct Impl;
