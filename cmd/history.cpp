@@ -76,7 +76,15 @@ int run_files(const HistoryArgs& a, Context& ctx) {
             console.out((i > 0 ? "\n" : "") +
                         history::render_text(histories[i], {&console, console.verbosity() > 0}));
     }
-    return static_cast<int>(bad ? ExitCode::BadInput : ExitCode::Ok);
+    // The histories are on stdout; the failure also goes to stderr (as JSON with --json).
+    if (bad) {
+        std::size_t unreadable = 0;
+        for (const auto& h : histories)
+            unreadable += h.readable ? 0 : 1;
+        throw input_error(std::to_string(unreadable) + " of " + std::to_string(histories.size()) +
+                          " file(s) could not be read (see the output)");
+    }
+    return 0;
 }
 
 } // namespace

@@ -227,10 +227,13 @@ int run_check(Context& ctx, const ProfileState& st) {
         if (fails == 0)
             out.out("profile " + report.name + " is OK" +
                     (warns ? " (" + std::to_string(warns) + " warning(s))" : "") + "\n");
-        else
-            std::cerr << "neac: error: profile check found " << fails << " problem(s)\n";
     }
-    return report.ok() ? 0 : static_cast<int>(ExitCode::BadInput);
+    // The report is on stdout; the failure also goes to stderr (as JSON with --json), as for
+    // every other command.
+    if (!report.ok())
+        throw input_error("profile check found " +
+                          std::to_string(report.count(np::CheckStatus::Fail)) + " problem(s)");
+    return 0;
 }
 
 } // namespace

@@ -125,6 +125,13 @@ assert_eq "$status" 4 "exit of the run that finished second"
 assert_contains "$(cat "$tmp/race.err")" "appeared while this run was working"
 assert_eq "$(sha256sum <"$tmp/race.pdf")" "$first" "the output of the run that finished first"
 
+step "failing profile check and history under --json: a JSON error on stderr too"
+expect_exit 4 "$NEAC" --json profile check "$tmp/alias-profile.yaml"
+json_check "$OUT" 'd["ok"] is False'
+json_check "$ERR" 'd["code"] == "bad_input" and d["exit_code"] == 4'
+expect_exit 4 "$NEAC" --json history "$tmp/missing.pdf"
+json_check "$ERR" 'd["code"] == "bad_input" and "could not be read" in d["message"]'
+
 step "a portal token never travels over plain http to another machine"
 echo "secret-token-value" >"$tmp/token"
 chmod 600 "$tmp/token"
