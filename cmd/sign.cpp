@@ -335,8 +335,8 @@ void add_sign_command(CLI::App& app, Context& ctx) {
                   "Sign even where no free space near the keyword clears an earlier signature or "
                   "printed text (otherwise such a file fails with exit 4)");
     cmd->add_option("--fallback-rect", args->fallback_rect,
-                    "Box x,y,width,height (on --page, else the last page) for files without the "
-                    "keyword; without it such files fail (exit 4)");
+                    "Box x,y,width,height (on --page, else the last page) for files without any "
+                    "of the keywords; without it such files fail (exit 4)");
     cmd->add_option("--field", args->field, "Fill this existing empty signature field");
     cmd->add_option("--field-name", args->field_name,
                     "Name of the new signature field (default: SignatureN)");

@@ -177,14 +177,23 @@ TEST(VerifyStreamGuard, FlateWithPngPredictorDecodesAndBombsTrip) {
     pdf.setSuppressWarnings(true);
     QPDFObjectHandle s = QPDFObjectHandle::newStream(&pdf, packed);
     s.getDict().replaceKey("/Filter", QPDFObjectHandle::newName("/FlateDecode"));
+    auto decodes = [&] {
+        try {
+            s.getStreamData(qpdf_dl_generalized);
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
+    };
     pdf::DecodeGuard guard(1u << 20, 8u << 20);
-    bool threw = false;
-    try {
-        s.getStreamData(qpdf_dl_generalized);
-    } catch (const std::exception&) {
-        threw = true;
+    {
+        // An inner guard replaces the outer one while it lives (locate inside sign)...
+        pdf::DecodeGuard roomy(128u << 20, 256u << 20);
+        EXPECT_TRUE(decodes());
+        EXPECT_FALSE(roomy.tripped());
     }
-    EXPECT_TRUE(threw);
+    // ...and the outer one holds again once it ends.
+    EXPECT_FALSE(decodes());
     EXPECT_TRUE(guard.tripped());
     EXPECT_NE(guard.reason().find("decompression bomb"), std::string::npos);
 }

@@ -11,7 +11,6 @@
 #include <memory>
 #include <set>
 
-#include <qpdf/QPDFPageDocumentHelper.hh>
 #include <qpdf/QPDFPageObjectHelper.hh>
 #include <spdlog/spdlog.h>
 
