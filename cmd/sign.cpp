@@ -82,12 +82,24 @@ void add_prompt(providers::ProviderConfig& config) {
 int report_result(Context& ctx, const sign::BatchResult& result, const std::string& profile_name,
                   bool dry_run = false);
 
+// Every journaled run first removes what runs killed while preparing left beside their outputs
+// (the journal names those files before they exist; see Journal::sweep_temporaries).
+void sweep_temporaries(sign::Journal& journal, const Console& console) {
+    std::vector<std::string> removed = journal.sweep_temporaries();
+    if (!removed.empty())
+        console.note("removed " + std::to_string(removed.size()) +
+                     " temporary file(s) left by a neac run that stopped before its request was "
+                     "sent (e.g. " +
+                     removed.front() + ")");
+}
+
 // --resume [TXN] and --abandon TXN: the journal, not the profile, says what to finish.
 int run_resume(const sign::SignFlags& a, Context& ctx) {
     std::string selector = sign::resume_selector(a);
     const Console& console = ctx.console();
     std::filesystem::path home = ctx.home();
     sign::Journal journal(sign::Journal::path_for(home));
+    sweep_temporaries(journal, console);
     if (a.abandon) {
         std::size_t n = sign::abandon_transactions(journal, selector);
         if (console.json())
@@ -137,8 +149,10 @@ int run_sign(const sign::SignFlags& a, Context& ctx) {
     // Every transaction is journaled before its request is sent (neac sign --resume). A dry run
     // sends none, and leaves the journal alone.
     std::optional<sign::Journal> journal;
-    if (!a.dry_run)
+    if (!a.dry_run) {
         journal.emplace(sign::Journal::path_for(home));
+        sweep_temporaries(*journal, ctx.console());
+    }
     sign::JournalLink link{journal ? &*journal : nullptr, plan.provider, plan.profile.name};
     sign::BatchCallbacks callbacks = wait_callbacks(ctx.console());
     if (journal)

@@ -2,6 +2,7 @@
 // through aliases, and text that would drive a terminal.
 #include "neac/util/error.hpp"
 #include "neac/util/json.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/util/text.hpp"
 #include "util/yaml_reader.hpp"
 
@@ -15,9 +16,11 @@ TEST(UntrustedJson, NestingBeyondTheLimitIsRefusedWhileReading) {
     EXPECT_TRUE(parse_untrusted_json(deep).is_discarded());
     std::string closed = std::string(200000, '[') + std::string(200000, ']');
     EXPECT_TRUE(parse_untrusted_json(closed).is_discarded());
-    std::string fine = std::string(kMaxJsonDepth - 1, '[') + std::string(kMaxJsonDepth - 1, ']');
+    std::string fine =
+        std::string(limits::kJsonDepth - 1, '[') + std::string(limits::kJsonDepth - 1, ']');
     EXPECT_FALSE(parse_untrusted_json(fine).is_discarded());
-    std::string over = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+    std::string over =
+        std::string(limits::kJsonDepth + 1, '[') + std::string(limits::kJsonDepth + 1, ']');
     EXPECT_TRUE(parse_untrusted_json(over).is_discarded());
     nlohmann::json ok = parse_untrusted_json(R"({"status": 0, "data": {"list": [1, 2]}})");
     ASSERT_FALSE(ok.is_discarded());
@@ -44,9 +47,9 @@ TEST(PlainYaml, AnchorsAliasesAndDepthAreRefusedAtTheirPosition) {
     EXPECT_NE(std::string(alias.what()).find("anchor"), std::string::npos) << alias.what();
     EXPECT_EQ(alias.line(), 2);
     std::string deep;
-    for (int i = 0; i <= yaml::kMaxYamlDepth; ++i)
+    for (int i = 0; i <= limits::kYamlDepth; ++i)
         deep += std::string(static_cast<std::size_t>(2 * i), ' ') + "k:\n";
-    deep += std::string(static_cast<std::size_t>(2 * yaml::kMaxYamlDepth + 2), ' ') + "v: 1\n";
+    deep += std::string(static_cast<std::size_t>(2 * limits::kYamlDepth + 2), ' ') + "v: 1\n";
     EXPECT_NE(std::string(yaml_error(deep).what()).find("nested deeper"), std::string::npos);
     EXPECT_NO_THROW(yaml::check_plain("name: \"R&D *team*\"\nlist: [a, b]\n", "x.yaml"));
 }

@@ -1,5 +1,6 @@
 // The signing journal: what is recorded before a request is sent, how it survives a restart, and
-// how --resume finishes a batch without a second request (and cleans up after a refusal).
+// how --resume finishes a batch without a second request (and cleans up after a refusal), and how
+// the temporary files of a run that died before its transaction was recorded are found again.
 #include "neac/crypto/keys.hpp"
 #include "neac/sign/journal.hpp"
 #include "neac/sign/pipeline.hpp"
@@ -7,9 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace neac;
@@ -295,4 +299,131 @@ TEST(Journal, RefusesAFileThatIsNotAJournal) {
     Error e = expect_error([&] { sign::Journal j(home / "journal.db"); });
     EXPECT_EQ(e.kind(), ErrorKind::BadInput);
     EXPECT_EQ(e.file(), (home / "journal.db").string());
+}
+
+namespace {
+
+std::string first_line_of(const std::string& file) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+void sql(const fs::path& db, const std::string& statement) {
+    auto r = run_command("sqlite3 " + shell_quote(db.string()) + " " + shell_quote(statement));
+    ASSERT_EQ(r.status, 0) << r.output;
+}
+
+} // namespace
+
+TEST(Journal, TemporaryNamesAreRecognisable) {
+    sign::TemporaryNames n = sign::temporary_names_for("/x/don.signed.pdf");
+    EXPECT_EQ(n.prepared.parent_path(), "/x");
+    std::string prefix = "don.signed.pdf.neac-" + std::to_string(::getpid()) + "-";
+    EXPECT_EQ(n.prepared.filename().string().substr(0, prefix.size()), prefix);
+    EXPECT_TRUE(sign::is_temporary_name(n.prepared));
+    EXPECT_TRUE(sign::is_temporary_name(n.repaired));
+    EXPECT_NE(n.prepared, sign::temporary_names_for("/x/don.signed.pdf").prepared);
+    for (const char* other : {"don.signed.pdf", "don.signed.pdf.a1B2c3", "don.pdf.tmp",
+                              "don.pdf.neac-12-0123456789ab", "don.pdf.neac-x2-0123456789ab.tmp",
+                              "don.pdf.neac-12-0123456789AB.tmp", "don.pdf.neac-12-01234.tmp",
+                              ".neac-12-0123456789ab.tmp", "don.pdf.neac--0123456789ab.tmp"})
+        EXPECT_FALSE(sign::is_temporary_name(other)) << other;
+}
+
+TEST(Journal, TemporariesOfAStoppedRunAreRemovedAndNothingElse) {
+    TempDir home, dir;
+    fs::path db = sign::Journal::path_for(home.path());
+    sign::Journal journal(db);
+
+    // A run that noted its temporary files, made one of them and a file neac does not make,
+    // then died before any transaction named them.
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        int code = 0;
+        try {
+            sign::Journal j(db);
+            sign::TemporaryNames n = sign::temporary_names_for(dir / "a.signed.pdf");
+            j.note_temporaries({n.prepared.string(), n.repaired.string(),
+                                (dir / "user.pdf").string(), (dir / "link.pdf.tmp").string()});
+            write_file(n.prepared, "partial");
+            write_file(dir / "user.pdf", "a file of the user's");
+        } catch (...) {
+            code = 1;
+        }
+        ::_exit(code);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_EQ(status, 0);
+    fs::create_symlink(dir / "user.pdf", dir / "link.pdf.tmp");
+    std::vector<fs::path> left;
+    for (const auto& e : fs::directory_iterator(dir.path()))
+        if (sign::is_temporary_name(e.path()))
+            left.push_back(e.path());
+    ASSERT_EQ(left.size(), 1u);
+
+    // This process's own, still being prepared.
+    sign::TemporaryNames mine = sign::temporary_names_for(dir / "b.signed.pdf");
+    journal.note_temporaries({mine.prepared.string()});
+    write_file(mine.prepared, "in progress");
+
+    std::vector<std::string> removed = journal.sweep_temporaries();
+    ASSERT_EQ(removed.size(), 1u);
+    EXPECT_EQ(removed[0], left[0].string());
+    EXPECT_FALSE(fs::exists(left[0]));
+    EXPECT_EQ(read_file(dir / "user.pdf"), "a file of the user's") << "not a neac name";
+    EXPECT_TRUE(fs::is_symlink(dir / "link.pdf.tmp")) << "not a regular file";
+    EXPECT_TRUE(fs::exists(mine.prepared)) << "its owner is running";
+    EXPECT_TRUE(journal.sweep_temporaries().empty()) << "what was swept is forgotten";
+
+    // Owners told apart beyond the pid: a later process with the same pid (another start time)
+    // or a previous boot is gone; a process in another PID namespace cannot be judged, so stays.
+    std::string boot = first_line_of("/proc/sys/kernel/random/boot_id");
+    std::string ns = fs::read_symlink("/proc/self/ns/pid").string();
+    ASSERT_FALSE(boot.empty());
+    sign::TemporaryNames reused = sign::temporary_names_for(dir / "c.signed.pdf");
+    sign::TemporaryNames rebooted = sign::temporary_names_for(dir / "d.signed.pdf");
+    sign::TemporaryNames elsewhere = sign::temporary_names_for(dir / "e.signed.pdf");
+    journal.note_temporaries(
+        {reused.prepared.string(), rebooted.prepared.string(), elsewhere.prepared.string()});
+    for (const auto* n : {&reused, &rebooted, &elsewhere})
+        write_file(n->prepared, "x");
+    std::string alive = std::to_string(::getpid());
+    sql(db, "UPDATE temporaries SET owner = '" + boot + " " + ns + " 1' WHERE path = '" +
+                reused.prepared.string() + "'");
+    sql(db, "UPDATE temporaries SET owner = 'another-boot " + ns + " 1' WHERE path = '" +
+                rebooted.prepared.string() + "'");
+    sql(db, "UPDATE temporaries SET owner_pid = 4000000, owner = '" + boot +
+                " pid:[1] 1' WHERE path = '" + elsewhere.prepared.string() + "'");
+    removed = journal.sweep_temporaries();
+    std::sort(removed.begin(), removed.end());
+    std::vector<std::string> expected{reused.prepared.string(), rebooted.prepared.string()};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(removed, expected);
+    EXPECT_TRUE(fs::exists(elsewhere.prepared));
+    EXPECT_TRUE(fs::exists(mine.prepared));
+
+    // Once the run is over its names are forgotten; the files themselves are the run's business.
+    journal.forget_temporaries({mine.prepared.string()});
+    EXPECT_TRUE(journal.sweep_temporaries().empty());
+    EXPECT_TRUE(fs::exists(mine.prepared));
+}
+
+TEST(Journal, ARecordedTransactionTakesItsTemporariesOver) {
+    OpenTransaction open;
+    // The interrupted batch noted its prepared files, then its transaction row took them over:
+    // nothing is left noted (a sweep by a later process would not look at them), and the files
+    // are kept for --resume.
+    auto r = run_command("sqlite3 " + shell_quote((open.home / "journal.db").string()) +
+                         " 'SELECT count(*) FROM temporaries'");
+    ASSERT_EQ(r.status, 0) << r.output;
+    EXPECT_EQ(r.output, "0\n");
+    auto e = open.journal.open_entries().at(0);
+    for (const auto& f : e.files) {
+        EXPECT_TRUE(fs::exists(f.prepared.temp));
+        EXPECT_TRUE(sign::is_temporary_name(f.prepared.temp)) << f.prepared.temp;
+    }
 }

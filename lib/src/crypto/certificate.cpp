@@ -2,6 +2,7 @@
 
 #include "crypto/ossl.hpp"
 #include "neac/util/atomic_file.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/error.hpp"
 
 #include <openssl/err.h>
@@ -70,7 +71,7 @@ std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
         ossl::clear_errors();
         throw Error(ErrorKind::BadInput, "certificate has an unreadable validity time");
     }
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    return clamped_time_point(timegm(&tm)); // 9999-12-31 means "no expiry"
 }
 
 bool is_digit(char c) {

@@ -2,6 +2,7 @@
 
 #include "crypto/ossl.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <openssl/err.h>
 
@@ -108,6 +109,8 @@ ChainResult validate_chain(const Certificate& leaf, const std::vector<Certificat
     if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), pool.get()) != 1)
         throw ossl::error("cannot prepare certificate verification", ErrorKind::Internal);
     X509_STORE_CTX_set_time(ctx.get(), 0, std::chrono::system_clock::to_time_t(at));
+    // OpenSSL's depth counts the CA certificates between the leaf and the anchor.
+    X509_STORE_CTX_set_depth(ctx.get(), limits::kChainLength - 2);
     int ok = X509_verify_cert(ctx.get());
     if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get())) {
         for (int i = 0; i < sk_X509_num(chain); ++i)

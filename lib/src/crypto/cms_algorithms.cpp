@@ -5,6 +5,7 @@
 #include "crypto/ossl.hpp"
 #include "neac/crypto/cms_verify.hpp"
 #include "neac/crypto/keys.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/error.hpp"
 
 #include <openssl/rsa.h>
@@ -117,7 +118,7 @@ std::optional<std::chrono::system_clock::time_point> asn1_time(const ASN1_TIME* 
         ossl::clear_errors();
         return std::nullopt;
     }
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    return clamped_time_point(timegm(&tm));
 }
 
 const SigAlgRow* sigalg_row(const std::string& oid) {

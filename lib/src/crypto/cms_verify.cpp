@@ -6,6 +6,7 @@
 #include "crypto/der.hpp"
 #include "crypto/ossl.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ess.h>
@@ -165,7 +166,7 @@ SignedData& SignedData::operator=(SignedData&&) noexcept = default;
 
 std::optional<SignedData> SignedData::parse(const Bytes& content_info, std::string& error) {
     ossl::clear_errors();
-    if (content_info.empty() || content_info.size() > (std::size_t{64} << 20)) {
+    if (content_info.empty() || content_info.size() > limits::kSignatureContentsBytes) {
         error = content_info.empty() ? "empty signature value" : "signature value too large";
         return std::nullopt;
     }

@@ -2,7 +2,9 @@
 
 #include "crypto/ossl.hpp"
 #include "neac/net/http.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
@@ -144,7 +146,7 @@ std::optional<RevocationResult> judge_ocsp(const Bytes& der, const Certificate& 
     if (status == V_OCSP_CERTSTATUS_REVOKED) {
         out.status = RevocationStatus::Revoked;
         if (auto rt = to_time(revtime))
-            out.revoked_at = std::chrono::system_clock::from_time_t(*rt);
+            out.revoked_at = clamped_time_point(*rt);
         out.reason = crl_reason_name(reason);
         return out;
     }
@@ -190,7 +192,7 @@ std::optional<RevocationResult> judge_crl(const Bytes& data, const Certificate& 
     if (X509_CRL_get0_by_cert(crl.get(), &revoked, cert.get()) == 1 && revoked) {
         out.status = RevocationStatus::Revoked;
         if (auto rt = to_time(X509_REVOKED_get0_revocationDate(revoked)))
-            out.revoked_at = std::chrono::system_clock::from_time_t(*rt);
+            out.revoked_at = clamped_time_point(*rt);
         int crit = 0;
         ASN1_ENUMERATED* reason = static_cast<ASN1_ENUMERATED*>(
             X509_REVOKED_get_ext_d2i(revoked, NID_crl_reason, &crit, nullptr));
@@ -277,7 +279,7 @@ RevocationData fetch_revocation(const Certificate& cert, const Certificate& issu
         http.body.assign(body.begin(), body.end());
         http.total_timeout = options.timeout;
         http.connect_timeout = options.timeout;
-        http.max_response_size = std::size_t{1} << 20;
+        http.max_response_size = limits::kOcspResponseBytes;
         try {
             net::HttpResponse resp = net::perform(http);
             if (resp.status != 200) {
@@ -334,7 +336,7 @@ RevocationData fetch_revocation(const Certificate& cert, const Certificate& issu
         http.url = url;
         http.total_timeout = options.timeout;
         http.connect_timeout = options.timeout;
-        http.max_response_size = std::size_t{32} << 20;
+        http.max_response_size = limits::kCrlResponseBytes;
         try {
             net::HttpResponse resp = net::perform(http);
             if (resp.status == 200)

@@ -3,7 +3,9 @@
 #include "crypto/der.hpp"
 #include "crypto/ossl.hpp"
 #include "neac/net/http.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ess.h>
@@ -203,7 +205,7 @@ TimestampToken check_timestamp_response(const Bytes& response_der, const Bytes& 
     std::tm tm{};
     if (ASN1_TIME_to_tm(TS_TST_INFO_get_time(info), &tm) != 1)
         throw ts_error("unreadable genTime");
-    out.gen_time = std::chrono::system_clock::from_time_t(timegm(&tm));
+    out.gen_time = clamped_time_point(timegm(&tm));
 
     Certificate tsa_cert =
         Certificate::from_der(ossl::i2d_bytes<X509>(i2d_X509, signer, "TSA certificate"));
@@ -252,8 +254,8 @@ TimestampToken request_timestamp(const TimestampOptions& options, DigestAlgorith
     http.body.assign(request.begin(), request.end());
     http.ca_bundle = options.ca_bundle;
     http.total_timeout = options.timeout;
-    http.connect_timeout = std::min(options.timeout, std::chrono::milliseconds(10000));
-    http.max_response_size = std::size_t{1} << 20; // a token is a few KB
+    http.connect_timeout = std::min(options.timeout, limits::kConnectTimeout);
+    http.max_response_size = limits::kTimestampResponseBytes; // a token is a few KB
     net::HttpResponse response = net::perform(http);
     if (response.status != 200)
         throw Error(ErrorKind::Remote, "timestamp server " + net::redact_url(options.url) +

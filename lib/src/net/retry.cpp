@@ -126,7 +126,9 @@ std::chrono::milliseconds backoff_delay(int attempt, const RetryPolicy& policy,
     if (!retry_after.empty()) {
         char* end = nullptr;
         long s = std::strtol(retry_after.c_str(), &end, 10);
-        if (*end == '\0' && s >= 0 && std::chrono::seconds(s) <= policy.max_delay)
+        // Compared in seconds: converting the server's number to milliseconds first overflowed.
+        if (*end == '\0' && s >= 0 &&
+            s <= std::chrono::duration_cast<std::chrono::seconds>(policy.max_delay).count())
             return std::chrono::seconds(s);
     }
     long long d = policy.base_delay.count();

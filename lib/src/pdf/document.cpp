@@ -2,6 +2,7 @@
 
 #include "neac/pdf/revisions.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include "neac/pdf/fields.hpp"
 
@@ -173,8 +174,7 @@ std::unique_ptr<Document> Document::open(const std::filesystem::path& path, Open
         (void)entry;
         highest = std::max(highest, og.getObj());
     }
-    constexpr long long kMaxObjects = 8388607; // ISO 32000-1 Annex C
-    if (!size.isInteger() || size.getIntValue() <= 0 || size.getIntValue() > kMaxObjects) {
+    if (!size.isInteger() || size.getIntValue() <= 0 || size.getIntValue() > limits::kPdfObjects) {
         if (!lenient)
             throw input_error("trailer /Size is missing or out of range").file(path.string());
         doc->note_damage("trailer /Size is missing or out of range");
@@ -191,7 +191,7 @@ std::unique_ptr<Document> Document::open(const std::filesystem::path& path, Open
     } else {
         doc->trailer_size_ = static_cast<int>(size.getIntValue());
     }
-    if (doc->trailer_size_ > kMaxObjects)
+    if (doc->trailer_size_ > limits::kPdfObjects)
         throw input_error("too many objects for another revision").file(path.string());
 
     std::string last = file->read_string(doc->file_size_ - 1, 1);

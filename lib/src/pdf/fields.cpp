@@ -1,6 +1,7 @@
 #include "neac/pdf/fields.hpp"
 
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <algorithm>
 #include <set>
@@ -9,7 +10,6 @@ namespace neac::pdf {
 namespace {
 
 constexpr int kMaxDepth = 32;
-constexpr int kMaxPageTreeDepth = 256;
 
 bool is_name(QPDFObjectHandle h, const char* n) {
     return h.isName() && h.getName() == n;
@@ -112,9 +112,9 @@ std::vector<QPDFObjectHandle> page_dictionaries(QPDF& q) {
         todo.pop_back();
         if (!node.isDictionary())
             continue;
-        if (depth > kMaxPageTreeDepth)
-            throw input_error("the page tree is more than " + std::to_string(kMaxPageTreeDepth) +
-                              " levels deep");
+        if (depth > limits::kPageTreeDepth)
+            throw input_error("the page tree is more than " +
+                              std::to_string(limits::kPageTreeDepth) + " levels deep");
         QPDFObjectHandle kids = node.getKey("/Kids");
         bool leaf = is_name(node.getKey("/Type"), "/Page") || !kids.isArray();
         if (node.isIndirect() && !seen.insert(node.getObjGen()).second) {

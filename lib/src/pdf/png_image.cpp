@@ -2,6 +2,7 @@
 
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <cstring>
 #include <png.h>
@@ -43,10 +44,11 @@ RgbaImage decode_png(std::string_view data, const std::string& name) {
     if (!png_image_begin_read_from_memory(png.get(), data.data(), data.size()))
         throw input_error(std::string("damaged PNG: ") + png->message).file(name);
     std::uint64_t pixels = static_cast<std::uint64_t>(png->width) * png->height;
-    if (png->width == 0 || png->height == 0 || pixels > kMaxImagePixels)
+    if (png->width == 0 || png->height == 0 || pixels > limits::kImagePixels)
         throw input_error("the PNG is " + std::to_string(png->width) + "x" +
                           std::to_string(png->height) + " pixels; at most " +
-                          std::to_string(kMaxImagePixels / 1'000'000) + " megapixels are accepted")
+                          std::to_string(limits::kImagePixels / 1'000'000) +
+                          " megapixels are accepted")
             .file(name)
             .hint("scale the signature image down (a few hundred pixels wide is plenty)");
     png->format = PNG_FORMAT_RGBA;
@@ -60,7 +62,7 @@ RgbaImage decode_png(std::string_view data, const std::string& name) {
 }
 
 RgbaImage read_png_file(const std::filesystem::path& path) {
-    return decode_png(read_small_file(path, 64 << 20), path.string());
+    return decode_png(read_small_file(path, limits::kImageFileBytes), path.string());
 }
 
 std::string encode_png(const RgbaImage& image) {

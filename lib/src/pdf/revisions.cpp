@@ -1,4 +1,5 @@
 #include "neac/pdf/revisions.hpp"
+#include "neac/util/limits.hpp"
 
 #include <qpdf/QPDFObjectHandle.hh>
 #include <qpdf/QPDFTokenizer.hh>
@@ -11,7 +12,6 @@ namespace neac::pdf {
 namespace {
 
 constexpr std::size_t kTail = 4096;
-constexpr std::size_t kMaxSections = 100000;
 constexpr std::uint64_t kMaxBack = 64ull << 20;
 
 bool is_space(char c) {
@@ -141,7 +141,7 @@ std::vector<Revision> find_revisions(const FileHandle& file_ref, std::string& pr
                       std::to_string(offset);
             break;
         }
-        if (seen.size() > kMaxSections) {
+        if (seen.size() > limits::kXrefSections) {
             problem = "too many cross-reference sections";
             break;
         }

@@ -1,6 +1,7 @@
 #include "neac/pdf/signature_field.hpp"
 
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/util/text.hpp"
 
 #include <algorithm>
@@ -14,7 +15,6 @@ namespace neac::pdf {
 namespace {
 
 constexpr const char* kByteRangePlaceholder = "[0 0000000000 0000000000 0000000000]";
-constexpr int kMaxFieldDepth = 32;
 
 std::string objref(QPDFObjectHandle h) {
     return ref(h.getObjectID(), h.getGeneration());
@@ -63,7 +63,7 @@ Rect to_user_space(const Rect& v, const PageBox& box, int rotate) {
 
 QPDFObjectHandle find_field(QPDFObjectHandle fields, const std::string& wanted,
                             const std::string& prefix, int depth, std::set<QPDFObjGen>& seen) {
-    if (!fields.isArray() || depth > kMaxFieldDepth)
+    if (!fields.isArray() || depth > limits::kFieldTreeDepth)
         return QPDFObjectHandle::newNull();
     for (QPDFObjectHandle field : fields.aitems()) {
         if (!field.isDictionary())
@@ -85,7 +85,7 @@ QPDFObjectHandle find_field(QPDFObjectHandle fields, const std::string& wanted,
 
 // The value of an inheritable field attribute (/FT, /V), looking up /Parent links.
 QPDFObjectHandle inherited(QPDFObjectHandle field, const char* key) {
-    for (int depth = 0; depth < kMaxFieldDepth && field.isDictionary(); ++depth) {
+    for (int depth = 0; depth < limits::kFieldTreeDepth && field.isDictionary(); ++depth) {
         if (field.hasKey(key))
             return field.getKey(key);
         field = field.getKey("/Parent");

@@ -6,6 +6,9 @@
 // object streams guarded by pdf::DecodeGuard. Internal to place/.
 #pragma once
 
+#include "neac/util/limits.hpp"
+
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -15,12 +18,11 @@
 
 namespace neac::place {
 
-inline constexpr std::uint64_t kPageStreamLimit = 48ull << 20;      // one decoded stream
-inline constexpr std::uint64_t kDocumentDecodeLimit = 512ull << 20; // every page checked
-
 class PageBudget {
 public:
-    explicit PageBudget(std::filesystem::path file);
+    // `read_time`: how long poppler may spend on the file's pages (limits::kPageReadTime).
+    explicit PageBudget(std::filesystem::path file,
+                        std::chrono::milliseconds read_time = limits::kPageReadTime);
     ~PageBudget();
     PageBudget(const PageBudget&) = delete;
     PageBudget& operator=(const PageBudget&) = delete;
@@ -44,6 +46,8 @@ private:
     std::vector<QPDFObjectHandle> pages_;
     std::set<int> checked_;
     std::uint64_t used_ = 0;
+    std::chrono::steady_clock::time_point deadline_;
+    std::chrono::milliseconds read_time_;
 };
 
 } // namespace neac::place

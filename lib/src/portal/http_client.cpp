@@ -6,16 +6,49 @@
 #include "neac/profile/validate.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/json.hpp"
+#include "neac/util/limits.hpp"
+#include "portal/answers.hpp"
 #include "portal/json_fields.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace neac::portal {
-namespace {
 
 using fields::integer;
 using fields::str;
 using nlohmann::json;
+
+namespace answers {
+
+json checked_answer(const net::HttpResponse& resp, const std::string& what, bool conflict_is_state,
+                    const net::Redactor& redactor) {
+    json j = parse_untrusted_json(resp.body);
+    bool is_json = !j.is_discarded() && j.is_object();
+    std::string message = is_json ? str(j, "message") : std::string();
+    std::string code = is_json ? str(j, "error") : std::string();
+    if (resp.status == 401 || resp.status == 403)
+        throw remote_error("the portal refused the token while " + what + " (HTTP " +
+                           std::to_string(resp.status) + ")")
+            .hint("check NEAC_PORTAL_TOKEN or the token file; tokens expire");
+    if (resp.status == 409 && conflict_is_state && is_json && j.contains("received_bytes"))
+        return j;
+    if (resp.status < 200 || resp.status >= 300) {
+        Error e = remote_error("the portal answered HTTP " + std::to_string(resp.status) +
+                               " while " + what + (code.empty() ? "" : ": " + code) +
+                               (message.empty() ? "" : " (" + redactor.scrub(message) + ")"));
+        if (resp.status >= 500)
+            e.hint("the portal failed; run the same command again later: nothing is sent "
+                   "twice");
+        throw e;
+    }
+    if (!is_json)
+        throw remote_error("the portal's answer while " + what + " is not JSON (" +
+                           (resp.headers.count("content-type") ? resp.headers.at("content-type")
+                                                               : std::string("no content type")) +
+                           ")")
+            .hint("check portal.url: it must name the portal API, not its web pages");
+    return j;
+}
 
 UploadState upload_from(const json& j) {
     UploadState u;
@@ -47,7 +80,60 @@ Dossier dossier_from(const json& j, long status) {
     return d;
 }
 
-} // namespace
+PortalInfo info_from(const json& j) {
+    PortalInfo i;
+    i.name = str(j, "name");
+    i.max_component_bytes = integer(j, "max_component_bytes");
+    if (auto it = j.find("accepted_types"); it != j.end() && it->is_array())
+        for (const json& t : *it)
+            if (t.is_string())
+                i.accepted_types.push_back(t.get<std::string>());
+    i.chunk_bytes = integer(j, "chunk_bytes");
+    return i;
+}
+
+DossierHistory history_from(const json& j) {
+    DossierHistory h;
+    h.dossier_code = str(j, "dossier_code");
+    h.procedure_code = str(j, "procedure_code");
+    h.status = str(j, "status");
+    h.submitted_at = str(j, "submitted_at");
+    if (auto it = j.find("components"); it != j.end() && it->is_array()) {
+        for (const json& c : *it) {
+            if (!c.is_object())
+                continue;
+            ComponentHistory ch;
+            ch.code = str(c, "code");
+            ch.title = str(c, "title");
+            ch.file_name = str(c, "file_name");
+            ch.sha256 = str(c, "sha256");
+            ch.uploaded_at = str(c, "uploaded_at");
+            if (auto s = c.find("signatures"); s != c.end() && s->is_array()) {
+                for (const json& sj : *s) {
+                    if (!sj.is_object())
+                        continue;
+                    PortalSignature ps;
+                    ps.index = static_cast<int>(integer(sj, "index"));
+                    ps.field = str(sj, "field");
+                    ps.signer_name = str(sj, "signer_name");
+                    ps.identity_kind = str(sj, "identity_kind");
+                    ps.identity_number = str(sj, "identity_number");
+                    ps.issuer = str(sj, "issuer");
+                    ps.serial = str(sj, "serial");
+                    ps.claimed_time = str(sj, "claimed_time");
+                    ps.timestamp_time = str(sj, "timestamp_time");
+                    ps.verdict = str(sj, "verdict");
+                    ps.detail = str(sj, "detail");
+                    ch.signatures.push_back(std::move(ps));
+                }
+            }
+            h.components.push_back(std::move(ch));
+        }
+    }
+    return h;
+}
+
+} // namespace answers
 
 json receipt_to_json(const Receipt& r) {
     return {{"dossier_code", r.dossier_code},
@@ -108,93 +194,47 @@ public:
     }
 
     PortalInfo info() override {
-        json j = call("GET", "/info", "", {}, "reading the portal's limits").second;
-        PortalInfo i;
-        i.name = str(j, "name");
-        i.max_component_bytes = integer(j, "max_component_bytes");
-        if (auto it = j.find("accepted_types"); it != j.end() && it->is_array())
-            for (const json& t : *it)
-                if (t.is_string())
-                    i.accepted_types.push_back(t.get<std::string>());
-        i.chunk_bytes = integer(j, "chunk_bytes");
-        return i;
+        return answers::info_from(
+            call("GET", "/info", "", {}, "reading the portal's limits").second);
     }
 
     Dossier create_dossier(const std::string& key, const DossierRequest& request) override {
         auto [status, j] = call("POST", "/dossiers", request_to_json(request).dump(),
                                 {{"Idempotency-Key", key}}, "creating the dossier");
-        return dossier_from(j, status);
+        return answers::dossier_from(j, status);
     }
 
     UploadState upload_state(const std::string& id, const std::string& code) override {
-        return upload_from(
+        return answers::upload_from(
             call("GET", component_path(id, code), "", {}, "reading upload state of " + code)
                 .second);
     }
 
     UploadState upload_chunk(const std::string& id, const std::string& code, std::int64_t offset,
                              const std::string& chunk) override {
-        return upload_from(call("PATCH", component_path(id, code), chunk,
-                                {{"Upload-Offset", std::to_string(offset)},
-                                 {"Content-Type", "application/offset+octet-stream"}},
-                                "uploading " + code, /*conflict_is_state=*/true)
-                               .second);
+        return answers::upload_from(call("PATCH", component_path(id, code), chunk,
+                                         {{"Upload-Offset", std::to_string(offset)},
+                                          {"Content-Type", "application/offset+octet-stream"}},
+                                         "uploading " + code, /*conflict_is_state=*/true)
+                                        .second);
     }
 
     Dossier submit(const std::string& id) override {
         auto [status, j] =
             call("POST", "/dossiers/" + id + "/submit", "{}", {}, "submitting the dossier");
-        return dossier_from(j, status);
+        return answers::dossier_from(j, status);
     }
 
     Dossier status(const std::string& id_or_code) override {
         auto [status, j] =
             call("GET", "/dossiers/" + id_or_code, "", {}, "reading dossier " + id_or_code);
-        return dossier_from(j, status);
+        return answers::dossier_from(j, status);
     }
 
     DossierHistory history(const std::string& code) override {
-        json j = call("GET", "/dossiers/" + code + "/history", "", {},
-                      "reading the signing history of " + code)
-                     .second;
-        DossierHistory h;
-        h.dossier_code = str(j, "dossier_code");
-        h.procedure_code = str(j, "procedure_code");
-        h.status = str(j, "status");
-        h.submitted_at = str(j, "submitted_at");
-        if (auto it = j.find("components"); it != j.end() && it->is_array()) {
-            for (const json& c : *it) {
-                if (!c.is_object())
-                    continue;
-                ComponentHistory ch;
-                ch.code = str(c, "code");
-                ch.title = str(c, "title");
-                ch.file_name = str(c, "file_name");
-                ch.sha256 = str(c, "sha256");
-                ch.uploaded_at = str(c, "uploaded_at");
-                if (auto s = c.find("signatures"); s != c.end() && s->is_array()) {
-                    for (const json& sj : *s) {
-                        if (!sj.is_object())
-                            continue;
-                        PortalSignature ps;
-                        ps.index = static_cast<int>(integer(sj, "index"));
-                        ps.field = str(sj, "field");
-                        ps.signer_name = str(sj, "signer_name");
-                        ps.identity_kind = str(sj, "identity_kind");
-                        ps.identity_number = str(sj, "identity_number");
-                        ps.issuer = str(sj, "issuer");
-                        ps.serial = str(sj, "serial");
-                        ps.claimed_time = str(sj, "claimed_time");
-                        ps.timestamp_time = str(sj, "timestamp_time");
-                        ps.verdict = str(sj, "verdict");
-                        ps.detail = str(sj, "detail");
-                        ch.signatures.push_back(std::move(ps));
-                    }
-                }
-                h.components.push_back(std::move(ch));
-            }
-        }
-        return h;
+        return answers::history_from(call("GET", "/dossiers/" + code + "/history", "", {},
+                                          "reading the signing history of " + code)
+                                         .second);
     }
 
 private:
@@ -213,7 +253,7 @@ private:
         req.url = c_.base_url + path;
         req.ca_bundle = c_.ca_bundle;
         req.body = body;
-        req.total_timeout = std::chrono::milliseconds(300000);
+        req.total_timeout = limits::kUploadTimeout;
         req.headers = std::move(headers);
         req.headers.emplace_back("Authorization", "Bearer " + c_.token);
         req.headers.emplace_back("Accept", "application/json");
@@ -227,33 +267,7 @@ private:
                 .hint("run the same command again once the portal answers: it finds the same "
                       "dossier and resumes the upload; nothing is created or sent twice");
         }
-        json j = parse_untrusted_json(resp.body);
-        bool is_json = !j.is_discarded() && j.is_object();
-        std::string message = is_json ? str(j, "message") : std::string();
-        std::string code = is_json ? str(j, "error") : std::string();
-        if (resp.status == 401 || resp.status == 403)
-            throw remote_error("the portal refused the token while " + what + " (HTTP " +
-                               std::to_string(resp.status) + ")")
-                .hint("check NEAC_PORTAL_TOKEN or the token file; tokens expire");
-        if (resp.status == 409 && conflict_is_state && is_json && j.contains("received_bytes"))
-            return {resp.status, j};
-        if (resp.status < 200 || resp.status >= 300) {
-            Error e = remote_error("the portal answered HTTP " + std::to_string(resp.status) +
-                                   " while " + what + (code.empty() ? "" : ": " + code) +
-                                   (message.empty() ? "" : " (" + redactor_.scrub(message) + ")"));
-            if (resp.status >= 500)
-                e.hint("the portal failed; run the same command again later: nothing is sent "
-                       "twice");
-            throw e;
-        }
-        if (!is_json)
-            throw remote_error("the portal's answer while " + what + " is not JSON (" +
-                               (resp.headers.count("content-type")
-                                    ? resp.headers.at("content-type")
-                                    : std::string("no content type")) +
-                               ")")
-                .hint("check portal.url: it must name the portal API, not its web pages");
-        return {resp.status, j};
+        return {resp.status, answers::checked_answer(resp, what, conflict_is_state, redactor_)};
     }
 
     PortalConnection c_;

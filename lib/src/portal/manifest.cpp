@@ -3,6 +3,7 @@
 #include "neac/profile/validate.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/util/text.hpp"
 #include "util/yaml_reader.hpp"
 
@@ -245,7 +246,7 @@ Manifest load_manifest(const fs::path& path) {
 
     std::string content;
     try {
-        content = read_small_file(path, std::size_t{1} << 20);
+        content = read_small_file(path, limits::kManifestBytes);
     } catch (Error& e) {
         throw e.hint("check the path; the manifest is a YAML file, see neac-dossier(5)");
     }
@@ -328,6 +329,11 @@ Manifest load_manifest(const fs::path& path) {
             throw located(input_error("components: expected a list of at least one component"),
                           file, f->value)
                 .hint("each item has code, title, file and optionally signature and signer");
+        if (f->value.size() > limits::kManifestComponents)
+            throw located(input_error("components: " + std::to_string(f->value.size()) +
+                                      " components; a dossier has at most " +
+                                      std::to_string(limits::kManifestComponents)),
+                          file, f->value);
         std::set<std::string> codes;
         for (std::size_t i = 0; i < f->value.size(); ++i) {
             std::string where = "components[" + std::to_string(i + 1) + "]";

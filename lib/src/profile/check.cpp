@@ -1,5 +1,6 @@
 #include "neac/profile/check.hpp"
 #include "neac/util/clock.hpp"
+#include "neac/util/limits.hpp"
 
 #include "neac/profile/settings.hpp"
 #include "neac/profile/validate.hpp"
@@ -94,7 +95,7 @@ void check_entry(CheckReport& report, const SignatureEntry& e, std::size_t index
             if (key == "ca-bundle") {
                 std::string pem;
                 try {
-                    pem = read_small_file(value, 16 << 20);
+                    pem = read_small_file(value, limits::kPemFileBytes);
                 } catch (const Error& err) {
                     add("files", CheckStatus::Fail, id + ": " + key + ": " + err.what());
                     continue;

@@ -4,6 +4,7 @@
 #include "neac/profile/validate.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/util/text.hpp"
 
 #include <algorithm>
@@ -147,8 +148,8 @@ std::optional<Locator> build_locator(const AddRequest& r) {
 } // namespace
 
 std::vector<std::string> checked_keywords(const std::vector<std::string>& given) {
-    if (given.size() > kMaxKeywords)
-        throw usage_error("--keyword: at most " + std::to_string(kMaxKeywords) +
+    if (given.size() > limits::kKeywordsPerLocator)
+        throw usage_error("--keyword: at most " + std::to_string(limits::kKeywordsPerLocator) +
                           " keywords, in order of preference");
     std::vector<std::string> out;
     for (const std::string& g : given) {
@@ -236,7 +237,7 @@ AddResult add_profile(ProfileStore& store, const AddRequest& r) {
     std::optional<std::string> png;
     if (r.image) {
         fs::path image = absolute_from(r.base_dir, *r.image);
-        std::string bytes = read_small_file(image, 16 << 20);
+        std::string bytes = read_small_file(image, limits::kImageFileBytes);
         inspect_png(bytes, image.string()); // BadInput (exit 4): the file, not the flag, is wrong
         png = std::move(bytes);
     }

@@ -5,6 +5,7 @@
 #include "neac/profile/settings.hpp"
 #include "neac/profile/validate.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/util/text.hpp"
 #include "util/yaml_reader.hpp"
 
@@ -76,9 +77,9 @@ Locator parse_locator(const YAML::Node& node, const std::string& file, Missing& 
         // One keyword, or a list in order of preference.
         std::vector<Field> items;
         if (f->value.IsSequence()) {
-            if (f->value.size() == 0 || f->value.size() > kMaxKeywords)
+            if (f->value.size() == 0 || f->value.size() > limits::kKeywordsPerLocator)
                 throw located(input_error("locator.keyword: expected a text or a list of 1 to " +
-                                          std::to_string(kMaxKeywords) + " texts"),
+                                          std::to_string(limits::kKeywordsPerLocator) + " texts"),
                               file, f->value)
                     .hint("e.g.\n    keyword:\n      - \"Người làm đơn\"\n      - \"Người "
                           "khai\"");

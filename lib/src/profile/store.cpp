@@ -4,6 +4,7 @@
 #include "neac/profile/validate.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/util/paths.hpp"
 
 #include <algorithm>
@@ -18,7 +19,7 @@ bool looks_like_file(const std::string& arg) {
 }
 
 Profile load_file(const fs::path& path, const std::string& expected_name) {
-    std::string text = read_small_file(path, 1 << 20);
+    std::string text = read_small_file(path, limits::kProfileBytes);
     Profile p = parse_profile(text, path.string());
     if (!expected_name.empty() && p.name != expected_name)
         throw input_error("the profile in this file is named '" + p.name + "', but the file is " +

@@ -2,6 +2,7 @@
 
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <algorithm>
 #include <array>
@@ -264,7 +265,7 @@ PngInfo inspect_png(std::string_view data, const std::string& name) {
 }
 
 PngInfo read_png(const std::filesystem::path& path) {
-    return inspect_png(read_small_file(path, 16 << 20), path.string());
+    return inspect_png(read_small_file(path, limits::kImageFileBytes), path.string());
 }
 
 bool is_env_var_name(std::string_view value) {

@@ -2,6 +2,7 @@
 
 #include "neac/util/error.hpp"
 #include "neac/util/json.hpp"
+#include "neac/util/limits.hpp"
 
 #include <algorithm>
 #include <spdlog/spdlog.h>
@@ -248,7 +249,7 @@ net::HttpResponse CscProvider::post(const std::string& method, const nlohmann::j
                    {"Accept", "application/json"},
                    {"Authorization", "Bearer " + token_}};
     req.body = body.dump();
-    req.total_timeout = std::chrono::seconds(60);
+    req.total_timeout = limits::kRequestTimeout;
     return http_->send(req, repeat);
 }
 

@@ -3,6 +3,7 @@
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/json.hpp"
+#include "neac/util/limits.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -80,12 +81,8 @@ LoginAnswer parse_login(const nlohmann::json& r) {
         a.session.user_id = remote::text(*u, "id");
     if (a.session.user_id.empty())
         a.session.user_id = remote::text(data, "userId");
-    std::string exp = remote::text(data, "expiresIn");
-    try {
-        if (!exp.empty())
-            a.session.expires_in = std::chrono::seconds(std::stol(exp));
-    } catch (const std::exception&) {
-    }
+    a.session.expires_in =
+        remote::token_lifetime(remote::text(data, "expiresIn"), a.session.expires_in);
     return a;
 }
 
@@ -248,7 +245,7 @@ nlohmann::json MisaESignProvider::auth_call(const std::string& path, const nlohm
     req.headers = partner_headers();
     req.headers.emplace_back("Content-Type", "application/json");
     req.body = body.dump();
-    req.total_timeout = std::chrono::seconds(60);
+    req.total_timeout = limits::kRequestTimeout;
     net::HttpResponse resp = http_->send(req, net::Repeat::Safe);
     if (resp.status >= 200 && resp.status < 300)
         return remote::parse_json(resp, "MISA eSign " + what, req.url);
@@ -318,7 +315,7 @@ nlohmann::json MisaESignProvider::esrm_call(const std::string& method, const std
     req.url = base_ + misa::kEsrmPrefix + path;
     if (method != "GET")
         req.body = body.dump();
-    req.total_timeout = std::chrono::seconds(60);
+    req.total_timeout = limits::kRequestTimeout;
     for (int attempt = 0;; ++attempt) {
         if (!session_ || std::chrono::steady_clock::now() >= session_expires_) {
             if (!refresh())

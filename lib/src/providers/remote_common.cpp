@@ -182,6 +182,17 @@ template <class Int> Int integer(const nlohmann::json& j, const char* key, Int a
 template int integer<int>(const nlohmann::json&, const char*, int);
 template long integer<long>(const nlohmann::json&, const char*, long);
 
+std::chrono::seconds token_lifetime(const std::string& text, std::chrono::seconds absent) {
+    if (text.empty())
+        return absent;
+    try {
+        return std::chrono::seconds(
+            std::clamp<long long>(std::stoll(text), 0, kMaxTokenLifetime.count()));
+    } catch (const std::exception&) { // not a number, or beyond long long
+        return absent;
+    }
+}
+
 bool contains_any(const std::string& text, std::initializer_list<const char*> needles) {
     std::string u = upper(text);
     for (const char* n : needles)

@@ -2,6 +2,7 @@
 
 #include "neac/util/error.hpp"
 #include "neac/util/json.hpp"
+#include "neac/util/limits.hpp"
 
 #include <cctype>
 #include <spdlog/spdlog.h>
@@ -76,12 +77,8 @@ Token parse_login(const nlohmann::json& r) {
     t.access_token = remote::text(r, "access_token");
     if (t.access_token.empty())
         throw remote_error("Viettel MySign login: the answer has no access_token");
-    std::string exp = remote::text(r, "expires_in"); // a string in the samples
-    try {
-        if (!exp.empty())
-            t.expires_in = std::chrono::seconds(std::stol(exp));
-    } catch (const std::exception&) {
-    }
+    // A string in the samples.
+    t.expires_in = remote::token_lifetime(remote::text(r, "expires_in"), t.expires_in);
     return t;
 }
 
@@ -288,7 +285,7 @@ nlohmann::json ViettelMySignProvider::call(const std::string& path, const nlohma
     req.method = "POST";
     req.url = base_ + path;
     req.body = body.dump();
-    req.total_timeout = std::chrono::seconds(60);
+    req.total_timeout = limits::kRequestTimeout;
     for (int attempt = 0;; ++attempt) {
         if (token_.empty() || std::chrono::steady_clock::now() >= token_expires_)
             login();

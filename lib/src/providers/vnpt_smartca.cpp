@@ -1,5 +1,6 @@
 #include "neac/providers/vnpt_smartca.hpp"
 #include "neac/util/clock.hpp"
+#include "neac/util/limits.hpp"
 
 #include "neac/util/error.hpp"
 #include "neac/util/json.hpp"
@@ -269,7 +270,7 @@ nlohmann::json VnptSmartCaProvider::call(const std::string& path, const nlohmann
     req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
     req.body = body.dump();
     // The sign call returns at once with a transaction id; 60 s as the 769 reference client.
-    req.total_timeout = std::chrono::seconds(60);
+    req.total_timeout = limits::kRequestTimeout;
     net::HttpResponse resp = http_->send(req, repeat);
     if (http_status)
         *http_status = resp.status;

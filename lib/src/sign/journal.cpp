@@ -18,6 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Bumped only for a change an older neac would misread. Additions it can ignore keep the number,
+// so that both versions keep using the same journal: the `temporaries` table (temporary files
+// noted before a transaction names them) is one, made by CREATE TABLE IF NOT EXISTS when a newer
+// neac opens an older journal.
 constexpr int kSchemaVersion = 1;
 
 using sqlite::Statement;
@@ -64,6 +68,12 @@ CREATE TABLE IF NOT EXISTS files(
     detail TEXT NOT NULL DEFAULT '',
     finished_ms INTEGER,
     PRIMARY KEY(txn, position)
+);
+CREATE TABLE IF NOT EXISTS temporaries(
+    path TEXT PRIMARY KEY,
+    owner_pid INTEGER NOT NULL,
+    owner TEXT NOT NULL DEFAULT '',
+    created_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_input_sha256 ON files(input_sha256);
 CREATE INDEX IF NOT EXISTS transactions_state ON transactions(state);

@@ -8,8 +8,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <spdlog/spdlog.h>
+#include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace neac::sign {
@@ -55,6 +58,57 @@ bool process_alive(int pid) {
             return false;
     }
     return true;
+}
+
+std::string first_line(const std::string& file) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+// Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot; "" when
+// unknown. With the boot and the PID namespace it tells a process from a later one that reuses
+// its pid.
+std::string start_time(int pid) {
+    std::string line = first_line("/proc/" + std::to_string(pid) + "/stat");
+    auto close = line.rfind(')');
+    if (close == std::string::npos)
+        return "";
+    std::istringstream fields(line.substr(close + 1));
+    std::string field;
+    for (int i = 3; i <= 22 && fields >> field; ++i)
+        if (i == 22)
+            return field;
+    return "";
+}
+
+// "<boot id> <PID namespace> <start time>" of a process as this one sees it.
+std::string process_identity(int pid) {
+    char ns[64] = {0};
+    ssize_t n = ::readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+    return first_line("/proc/sys/kernel/random/boot_id") + " " +
+           (n > 0 ? std::string(ns, static_cast<std::size_t>(n)) : std::string()) + " " +
+           start_time(pid);
+}
+
+// Whether the process that noted a temporary file may still be writing it. Unknown parts count
+// as "may be": only a process known to be gone lets its files be removed.
+bool owner_running(int pid, const std::string& owner) {
+    std::istringstream recorded(owner), current(process_identity(pid));
+    std::string boot, ns, start, now_boot, now_ns, now_start;
+    recorded >> boot >> ns >> start;
+    current >> now_boot >> now_ns >> now_start;
+    auto differ = [](const std::string& a, const std::string& b) {
+        return !a.empty() && !b.empty() && a != b;
+    };
+    if (differ(boot, now_boot))
+        return false; // the machine restarted since
+    if (differ(ns, now_ns))
+        return true; // another PID namespace: its pids mean nothing here
+    if (!process_alive(pid))
+        return false;
+    return !differ(start, now_start); // a later start: the pid was reused
 }
 
 constexpr const char* kSelect =
@@ -164,6 +218,9 @@ std::int64_t Journal::record(JournalEntry& entry) {
                       "INSERT INTO files(txn, position, input, output, input_sha256, "
                       "digest_algorithm, document_digest, to_be_signed, prepared, outcome) "
                       "VALUES(?,?,?,?,?,?,?,?,?,?)");
+        // From here on the transaction's rows name the prepared files: --resume and --abandon
+        // finish or remove them, and the sweep leaves them alone.
+        Statement handed(impl_->db, "DELETE FROM temporaries WHERE path = ?");
         for (const JournalFile& jf : entry.files) {
             const PreparedFile& p = jf.prepared;
             one.reset();
@@ -172,6 +229,8 @@ std::int64_t Journal::record(JournalEntry& entry) {
                          hex_encode(p.document_digest), hex_encode(p.to_be_signed),
                          nlohmann::json(p).dump(), jf.outcome)
                 .run();
+            handed.reset();
+            handed.bind(1, p.temp).run();
         }
     });
     spdlog::debug("journal: recorded #{} ({} file(s), {})", entry.id, entry.files.size(),
@@ -252,6 +311,88 @@ void Journal::claim(std::int64_t id) {
         Statement u(impl_->db, "UPDATE transactions SET owner_pid = ? WHERE id = ?");
         u.bind_all(static_cast<std::int64_t>(::getpid()), id).run();
     });
+}
+
+void Journal::note_temporaries(const std::vector<std::string>& paths) {
+    if (paths.empty())
+        return;
+    std::int64_t pid = ::getpid();
+    std::string owner = process_identity(::getpid());
+    std::int64_t now = now_ms();
+    impl_->db.transaction([&] {
+        Statement ins(impl_->db, "INSERT OR REPLACE INTO temporaries(path, owner_pid, owner, "
+                                 "created_ms) VALUES(?,?,?,?)");
+        for (const std::string& path : paths) {
+            ins.reset();
+            ins.bind_all(path, pid, owner, now).run();
+        }
+    });
+}
+
+void Journal::forget_temporaries(const std::vector<std::string>& paths) {
+    if (paths.empty())
+        return;
+    impl_->db.transaction([&] {
+        Statement del(impl_->db, "DELETE FROM temporaries WHERE path = ? AND owner_pid = ?");
+        for (const std::string& path : paths) {
+            del.reset();
+            del.bind_all(path, static_cast<std::int64_t>(::getpid())).run();
+        }
+    });
+}
+
+std::vector<std::string> Journal::sweep_temporaries() {
+    struct Noted {
+        std::string path, owner;
+        std::int64_t pid = 0;
+    };
+    std::vector<Noted> noted;
+    {
+        Statement q(impl_->db, "SELECT path, owner_pid, owner FROM temporaries");
+        while (q.step())
+            noted.push_back({q.text(0), q.text(2), q.integer(1)});
+    }
+    std::vector<std::string> removed;
+    std::vector<const Noted*> done; // removed, gone, or not neac's: forgotten
+    for (const Noted& n : noted) {
+        if (owner_running(static_cast<int>(n.pid), n.owner))
+            continue;
+        struct stat st {};
+        if (::lstat(n.path.c_str(), &st) != 0) {
+            if (errno != ENOENT) {
+                spdlog::warn("cannot inspect {}, left by neac process {}: {}", n.path, n.pid,
+                             std::strerror(errno));
+                continue; // still noted: tried again next time
+            }
+        } else if (S_ISREG(st.st_mode) && is_temporary_name(n.path)) {
+            if (::unlink(n.path.c_str()) == 0) {
+                removed.push_back(n.path);
+            } else if (errno != ENOENT) {
+                spdlog::warn("cannot remove {}, left by neac process {}: {}", n.path, n.pid,
+                             std::strerror(errno));
+                continue;
+            }
+        } else {
+            // Not what neac makes (a link, a folder, another name): forgotten, never removed.
+            spdlog::warn("{} is noted as a temporary file of neac process {} but is not one; "
+                         "it is left alone",
+                         n.path, n.pid);
+        }
+        done.push_back(&n);
+    }
+    if (!done.empty())
+        impl_->db.transaction([&] {
+            Statement del(impl_->db, "DELETE FROM temporaries WHERE path = ? AND owner_pid = ? "
+                                     "AND owner = ?");
+            for (const Noted* n : done) {
+                del.reset();
+                del.bind_all(n->path, n->pid, n->owner).run();
+            }
+        });
+    if (!removed.empty())
+        spdlog::info("removed {} temporary file(s) of neac runs that stopped while preparing",
+                     removed.size());
+    return removed;
 }
 
 std::optional<JournalEntry> Journal::load(std::int64_t id) const {

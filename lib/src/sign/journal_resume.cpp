@@ -225,6 +225,16 @@ std::size_t abandon_transactions(Journal& journal, const std::string& selector) 
     std::vector<JournalEntry> entries = select_open(journal, selector);
     for (const JournalEntry& e : entries) {
         journal.claim(e.id);
+        // An approved batch may have been partly finished before its process died: those
+        // outputs are complete and stay; the journal says so instead of "abandoned".
+        std::vector<Journal::FileResult> done;
+        for (const auto& f : e.files) {
+            std::error_code ec;
+            if (f.outcome == "pending" && e.state == JournalState::Approved &&
+                !fs::exists(f.prepared.temp, ec) && output_is_finished(f.prepared))
+                done.push_back({f.position, "signed", "finished before the batch was abandoned"});
+        }
+        journal.file_results(e.id, done);
         remove_temps(e);
         journal.close(e.id, JournalState::Abandoned, "given up with neac sign --abandon");
     }

@@ -3,9 +3,11 @@
 // PreparedFile's JSON form and the placeholder size.
 #include "neac/sign/pipeline.hpp"
 
+#include "neac/crypto/random.hpp"
 #include "neac/pdf/decode_guard.hpp"
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 #include "util/fd.hpp"
 
 #include <cerrno>
@@ -25,8 +27,6 @@ namespace {
 constexpr std::size_t kTimestampReserve = 12000;
 constexpr std::size_t kCopyChunk = 1 << 20;
 // Decoding limits while an input is read for signing (those of neac verify).
-constexpr std::uint64_t kStreamDecodeLimit = 48ull << 20;
-constexpr std::uint64_t kInputDecodeLimit = 512ull << 20;
 
 // Hashes the first `size` bytes of the input while a second thread copies them into `out`
 // (in the kernel): the two passes overlap, so the copy costs little beyond the one hash.
@@ -153,6 +153,39 @@ SignOptions options_for(const SignOptions& options, const FileOverrides& o) {
     return out;
 }
 
+TemporaryNames temporary_names_for(const std::filesystem::path& output) {
+    std::string stem =
+        output.string() + ".neac-" + std::to_string(::getpid()) + "-" + crypto::random_hex(6);
+    return TemporaryNames{stem + ".tmp", stem + ".repair.tmp"};
+}
+
+bool is_temporary_name(const std::filesystem::path& path) {
+    std::string name = path.filename().string();
+    auto ends_with = [&](std::string_view tail) {
+        return name.size() >= tail.size() &&
+               name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    if (!ends_with(".tmp"))
+        return false;
+    name.resize(name.size() - 4);
+    if (ends_with(".repair"))
+        name.resize(name.size() - 7);
+    auto marker = name.rfind(".neac-");
+    if (marker == std::string::npos || marker == 0)
+        return false;
+    std::string_view rest = std::string_view(name).substr(marker + 6); // "<pid>-<12 hex>"
+    auto dash = rest.find('-');
+    if (dash == 0 || dash == std::string_view::npos || rest.size() - dash - 1 != 12)
+        return false;
+    for (char c : rest.substr(0, dash))
+        if (c < '0' || c > '9')
+            return false;
+    for (char c : rest.substr(dash + 1))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    return true;
+}
+
 std::filesystem::path default_output_for(const std::filesystem::path& input) {
     std::filesystem::path out = input;
     std::string stem = input.stem().string();
@@ -210,7 +243,9 @@ SigningInput open_for_signing(const FileJob& job) {
         in.damage = "damaged input (" + what + "): signed incrementally, earlier signatures kept";
     } else {
         // Beside the output, so that the copy into it stays on one file system.
-        in.repaired = std::make_unique<AtomicFile>(job.output);
+        in.repaired = job.repair_temp.empty()
+                          ? std::make_unique<AtomicFile>(job.output)
+                          : std::make_unique<AtomicFile>(job.output, job.repair_temp, 0600);
         pdf::write_repaired_copy(*in.doc, in.repaired->temp_path());
         in.doc = pdf::Document::open(in.repaired->temp_path(), pdf::OpenMode::Lenient);
         if (in.doc->damaged())
@@ -269,7 +304,12 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
 
     struct stat st {};
     mode_t mode = ::stat(job.input.c_str(), &st) == 0 ? (st.st_mode & 0777) : 0644;
-    AtomicFile out(job.output, mode);
+    std::optional<AtomicFile> temp;
+    if (job.temp.empty())
+        temp.emplace(job.output, mode);
+    else
+        temp.emplace(job.output, job.temp, mode);
+    AtomicFile& out = *temp;
     crypto::Hasher hasher(options.digest);
     Bytes input_sha256 = copy_and_hash(doc->path(), doc->file_size(), out, hasher);
 
@@ -318,7 +358,7 @@ PreparedFile prepare_file(const FileJob& job, const SignOptions& options,
     // The object and cross-reference streams QPDF inflates while reading the input are bounded:
     // a decompression bomb is bad input, not gigabytes of memory.
     pdf::install_stream_filters();
-    pdf::DecodeGuard guard(kStreamDecodeLimit, kInputDecodeLimit);
+    pdf::DecodeGuard guard(limits::kStreamDecodeBytes, limits::kPageDecodeBytes);
     try {
         return prepare_file_unguarded(job, options, cert, capacity);
     } catch (const Error&) {

@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -20,6 +22,60 @@ crypto::SignatureAlgorithm algorithm_for(const providers::SigningCertificate& ce
                                          crypto::DigestAlgorithm digest) {
     return crypto::SignatureAlgorithm{crypto::default_scheme_for(cert.certificate), digest};
 }
+
+// The names of a run's temporary files, noted in the journal before any of them exists (see
+// Journal::note_temporaries) and forgotten when the run ends: by then each was taken over by a
+// transaction row (Journal::record) or is gone. One that is still there (an error path that left
+// it) stays noted, for the next run to remove once this process has ended.
+class NotedTemporaries {
+public:
+    NotedTemporaries(Journal* journal, std::vector<FileJob>& jobs) : journal_(journal) {
+        if (!journal_)
+            return;
+        for (FileJob& job : jobs) {
+            if (job.skip)
+                continue;
+            TemporaryNames names = temporary_names_for(job.output);
+            job.temp = names.prepared;
+            job.repair_temp = names.repaired;
+            paths_.push_back(job.temp.string());
+            paths_.push_back(job.repair_temp.string());
+        }
+        journal_->note_temporaries(paths_);
+    }
+    ~NotedTemporaries() {
+        if (!journal_)
+            return;
+        std::vector<std::string> gone;
+        for (const std::string& path : paths_) {
+            struct stat st {};
+            if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT)
+                gone.push_back(path);
+        }
+        forget_paths(gone);
+    }
+    NotedTemporaries(const NotedTemporaries&) = delete;
+    NotedTemporaries& operator=(const NotedTemporaries&) = delete;
+
+    // The files of a job that failed to prepare are gone (or were never ours: a name taken).
+    void forget(const FileJob& job) {
+        if (journal_)
+            forget_paths({job.temp.string(), job.repair_temp.string()});
+    }
+
+private:
+    void forget_paths(const std::vector<std::string>& paths) noexcept {
+        try {
+            journal_->forget_temporaries(paths);
+        } catch (const std::exception& e) {
+            // Harmless: a later run finds them noted, their owner gone and the files absent.
+            spdlog::debug("journal: cannot forget temporary names: {}", e.what());
+        }
+    }
+
+    Journal* journal_ = nullptr;
+    std::vector<std::string> paths_;
+};
 
 std::string document_list(const std::vector<const PreparedFile*>& files) {
     std::string names;
@@ -184,6 +240,10 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
     std::optional<TemporaryFolder> scratch;
     if (options.dry_run)
         scratch.emplace("neac-dry-run");
+    // A journaled run names its temporary files in the journal before the first one exists.
+    std::vector<FileJob> named = jobs;
+    NotedTemporaries temporaries(
+        callbacks.journal && !options.dry_run ? callbacks.journal->journal : nullptr, named);
     auto interrupted = [&] { return callbacks.interrupted && callbacks.interrupted->load(); };
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         result.files[i].job = jobs[i];
@@ -194,7 +254,7 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
             continue;
         }
         try {
-            FileJob job = jobs[i];
+            FileJob job = named[i];
             if (scratch)
                 job.output = scratch->path() / (std::to_string(i) + ".pdf");
             prepared[i] =
@@ -203,6 +263,7 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
                 prepared[i]->output = jobs[i].output.string();
         } catch (const Error& e) {
             result.files[i].failure = e;
+            temporaries.forget(named[i]);
         }
     }
     auto abandon_all = [&] {
@@ -254,6 +315,15 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
             // loses an approval (neac sign --resume).
             const JournalLink* link = callbacks.journal;
             Journal* journal = link ? link->journal : nullptr;
+            // A closed transaction row no longer names files to clean up: its prepared files
+            // are removed before it is closed (a kill in between leaves it open for --resume).
+            auto drop_chunk = [&] {
+                for (std::size_t i : chunk)
+                    if (prepared[i]) {
+                        abandon(*prepared[i]);
+                        prepared[i].reset();
+                    }
+            };
             std::int64_t jid = 0;
             if (journal) {
                 JournalEntry entry;
@@ -273,6 +343,7 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
                 try {
                     txn = provider.submit(batch);
                 } catch (const Error& e) {
+                    drop_chunk();
                     if (journal)
                         journal->close(jid, JournalState::Failed,
                                        std::string("the request could not be sent: ") + e.what());
@@ -297,6 +368,7 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
                 } catch (const Error& e) {
                     if (e.kind() == ErrorKind::Interrupted && (provider.can_cancel() || !journal)) {
                         provider.cancel(txn);
+                        drop_chunk();
                         if (journal)
                             journal->close(jid, JournalState::Cancelled,
                                            "interrupted; the request was withdrawn");
@@ -326,6 +398,7 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
 
                 using providers::TransactionState;
                 auto fail = [&](JournalState state, const Error& err) {
+                    drop_chunk();
                     if (journal)
                         journal->close(jid, state, err.what());
                     throw err;

@@ -6,6 +6,7 @@
 #include "neac/util/atomic_file.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/json.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/util/text.hpp"
 #include "neac/verify/verify.hpp"
 
@@ -147,11 +148,11 @@ std::vector<FileJob> read_manifest(const std::string& source, std::istream& stdi
     }
     std::vector<FileJob> jobs;
     std::string text;
-    constexpr std::size_t kMaxLine = 64 * 1024;
-    constexpr std::size_t kMaxJobs = 100000;
     for (std::size_t line = 1; std::getline(*in, text); ++line) {
-        if (text.size() > kMaxLine)
-            throw manifest_error(source, line, "longer than 64 KiB");
+        if (text.size() > limits::kBatchListLineBytes)
+            throw manifest_error(source, line,
+                                 "longer than " + std::to_string(limits::kBatchListLineBytes) +
+                                     " bytes");
         if (trim(text).empty())
             continue;
         // A line is a flat object: deeper nesting is refused while it is read.
@@ -159,8 +160,10 @@ std::vector<FileJob> read_manifest(const std::string& source, std::istream& stdi
         if (j.is_discarded())
             throw manifest_error(source, line, "not a JSON object of texts, numbers and lists");
         jobs.push_back(manifest_job(j, source, line));
-        if (jobs.size() > kMaxJobs)
-            throw manifest_error(source, line, "more than 100000 files in one batch");
+        if (jobs.size() > limits::kBatchListJobs)
+            throw manifest_error(source, line,
+                                 "more than " + std::to_string(limits::kBatchListJobs) +
+                                     " files in one batch");
     }
     if (jobs.empty())
         throw usage_error("--from " + source + " lists no file to sign");

@@ -48,6 +48,26 @@ AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode) : target_(std:
     }
 }
 
+AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path temp, mode_t mode)
+    : target_(std::move(target)), temp_(std::move(temp)) {
+    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+        int saved = errno; // (a constructor that throws runs no destructor: nothing is removed)
+        throw input_error("cannot create a temporary file beside the output: " +
+                          std::string(std::strerror(saved)))
+            .file(target_.string())
+            .hint(saved == EEXIST ? "a file of that name exists; sign again"
+                                  : "check that the folder exists and is writable");
+    }
+    if (::fchmod(fd_, mode) != 0) {
+        int saved = errno;
+        ::close(fd_);
+        ::unlink(temp_.c_str());
+        throw input_error(std::string("cannot set file mode: ") + std::strerror(saved))
+            .file(temp_.string());
+    }
+}
+
 AtomicFile::~AtomicFile() {
     if (fd_ >= 0)
         ::close(fd_);

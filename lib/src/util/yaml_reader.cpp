@@ -1,4 +1,5 @@
 #include "util/yaml_reader.hpp"
+#include "neac/util/limits.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -126,17 +127,17 @@ private:
         if (anchor != YAML::NullAnchor)
             throw located(input_error("YAML anchors (&name) are not accepted"), file_, mark)
                 .hint("write the value out in full where it is needed");
-        if (++nodes_ > kMaxYamlNodes)
-            throw located(input_error("more than " + std::to_string(kMaxYamlNodes) +
+        if (++nodes_ > limits::kYamlNodes)
+            throw located(input_error("more than " + std::to_string(limits::kYamlNodes) +
                                       " values in one YAML file"),
                           file_, mark);
     }
     void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
         node(mark, anchor);
-        if (++depth_ > kMaxYamlDepth)
-            throw located(
-                input_error("YAML nested deeper than " + std::to_string(kMaxYamlDepth) + " levels"),
-                file_, mark);
+        if (++depth_ > limits::kYamlDepth)
+            throw located(input_error("YAML nested deeper than " +
+                                      std::to_string(limits::kYamlDepth) + " levels"),
+                          file_, mark);
     }
 
     std::string file_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <map>
 #include <string>
@@ -91,13 +92,9 @@ struct Missing {
     }
 };
 
-// Limits of the YAML neac reads (profiles, dossier manifests are a few dozen lines).
-inline constexpr int kMaxYamlDepth = 32;
-inline constexpr std::size_t kMaxYamlNodes = 100000;
-
 // Error(BadInput) at the position of the first anchor or alias, of nesting deeper than
-// kMaxYamlDepth, or of the value past kMaxYamlNodes; also for a syntax error. Read before any
-// node is built.
+// limits::kYamlDepth, or of the value past limits::kYamlNodes; also for a syntax error. Read before
+// any node is built.
 void check_plain(const std::string& content, const std::string& file);
 
 // Parses YAML text after check_plain; a syntax error is Error(BadInput) at its line and column.

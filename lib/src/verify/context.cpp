@@ -1,6 +1,7 @@
 #include "verify/verifier.hpp"
 
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 namespace neac::verify::detail {
 namespace {
@@ -38,9 +39,9 @@ Context make_context(const Policy& policy) {
             // RE2: matching time is linear in the text and the pattern is compiled without
             // recursion, so neither a huge certificate subject nor a pathological pattern can
             // overflow the stack or run for minutes.
-            if (e.size() > kMaxSignerPatternLength)
+            if (e.size() > limits::kSignerPatternLength)
                 throw usage_error("--expect-signer: the pattern is longer than " +
-                                  std::to_string(kMaxSignerPatternLength) + " characters");
+                                  std::to_string(limits::kSignerPatternLength) + " characters");
             re2::RE2::Options options;
             options.set_case_sensitive(false);
             options.set_log_errors(false);

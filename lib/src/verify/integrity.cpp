@@ -2,6 +2,7 @@
 
 #include "neac/util/bytes.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -119,7 +120,7 @@ void FileVerifier::integrity(SigWork& w) {
     }
     // ...which is exactly the hex string in the gap of this signature dictionary.
     std::size_t gap = static_cast<std::size_t>(w.b - w.a);
-    if (gap > 2 * kMaxContentsBytes + 2) {
+    if (gap > 2 * limits::kSignatureContentsBytes + 2) {
         fail_format(w,
                     "the /ByteRange gap is implausibly large (" + std::to_string(gap) + " bytes)");
         return;

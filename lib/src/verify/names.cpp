@@ -127,7 +127,7 @@ std::string pdf_date_iso(const std::string& s) {
     tm.tm_min = f[4];
     tm.tm_sec = f[5];
     std::time_t t = timegm(&tm) - offset;
-    return iso_time(Clock::from_time_t(t));
+    return utc_text(t); // any year up to 9999: a time point cannot hold them all
 }
 
 CertificateInfo cert_info(const crypto::Certificate& c) {

@@ -14,6 +14,7 @@
 #include "neac/crypto/revocation.hpp"
 #include "neac/pdf/fields.hpp"
 #include "neac/pdf/revisions.hpp"
+#include "neac/util/limits.hpp"
 #include "neac/verify/verify.hpp"
 #include "verify/diff.hpp"
 
@@ -32,9 +33,6 @@ namespace neac::verify::detail {
 using Clock = std::chrono::system_clock;
 
 // Limits that keep hostile files bounded (decoded bytes per stream and per file).
-constexpr std::uint64_t kStreamDecodeLimit = 48ull << 20;
-constexpr std::uint64_t kFileDecodeLimit = 256ull << 20;
-constexpr std::size_t kMaxContentsBytes = 16u << 20;
 constexpr std::size_t kHashChunk = 1u << 20;
 
 std::string iso_time(Clock::time_point t);
@@ -52,8 +50,6 @@ struct Context {
     std::shared_ptr<const re2::RE2> expect_regex; // case-insensitive; set unless a number
 };
 
-// Longest --expect-signer pattern accepted.
-inline constexpr std::size_t kMaxSignerPatternLength = 1000;
 // Throws Error(Usage/BadInput) for a policy that cannot be applied.
 Context make_context(const Policy& policy);
 

@@ -2,6 +2,7 @@
 
 #include "neac/pdf/decode_guard.hpp"
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 #include "verify/verifier.hpp"
 
 #include <algorithm>
@@ -14,7 +15,7 @@ namespace neac::verify::detail {
 VerifyReport FileVerifier::run() {
     auto start = std::chrono::steady_clock::now();
     pdf::install_stream_filters();
-    pdf::DecodeGuard guard(kStreamDecodeLimit, kFileDecodeLimit);
+    pdf::DecodeGuard guard(limits::kStreamDecodeBytes, limits::kVerifyDecodeBytes);
     try {
         check();
     } catch (const Error& e) {
@@ -63,6 +64,10 @@ void FileVerifier::check() {
     QPDF& q = *final_.qpdf;
 
     pdf::FieldScan scan = pdf::scan_fields(q);
+    if (scan.signatures.size() > limits::kSignaturesPerFile)
+        throw input_error("the file has " + std::to_string(scan.signatures.size()) +
+                          " signature fields with a value; neac checks at most " +
+                          std::to_string(limits::kSignaturesPerFile));
     report_.empty_fields = scan.empty;
     all_field_names_ = pdf::field_names(q);
     report_.docmdp = pdf::docmdp_permission(q);

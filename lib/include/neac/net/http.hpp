@@ -3,6 +3,7 @@
 #pragma once
 
 #include "neac/util/error.hpp"
+#include "neac/util/limits.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -37,10 +38,10 @@ struct HttpRequest {
                                                               // redacted in logs
     std::string body;
     std::string ca_bundle; // PEM file; empty = system store
-    std::chrono::milliseconds connect_timeout{10000};
-    std::chrono::milliseconds total_timeout{60000};
+    std::chrono::milliseconds connect_timeout = limits::kConnectTimeout;
+    std::chrono::milliseconds total_timeout = limits::kRequestTimeout;
     // Responses larger than this (after content decoding) are refused with Error(Remote).
-    std::size_t max_response_size = std::size_t{64} << 20;
+    std::size_t max_response_size = limits::kApiResponseBytes;
 };
 
 struct HttpResponse {

@@ -19,12 +19,9 @@ struct RgbaImage {
     bool opaque() const; // every alpha is 255
 };
 
-// Largest image accepted, in pixels (a 8000 x 5000 scan still fits).
-inline constexpr std::uint64_t kMaxImagePixels = 40'000'000;
-
 // Decodes any PNG (palette, grey, 16-bit, interlaced, with or without alpha or tRNS) to RGBA.
 // Throws Error(BadInput) naming `name` for data that is not a PNG, is damaged, or is larger
-// than kMaxImagePixels.
+// than limits::kImagePixels.
 RgbaImage decode_png(std::string_view data, const std::string& name);
 RgbaImage read_png_file(const std::filesystem::path& path);
 

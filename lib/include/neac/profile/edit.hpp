@@ -48,7 +48,7 @@ struct AddResult {
 AddResult add_profile(ProfileStore& store, const AddRequest& request);
 
 // The --keyword values in order, trimmed: Usage error for a blank one, one given twice, or more
-// than kMaxKeywords.
+// than limits::kKeywordsPerLocator.
 std::vector<std::string> checked_keywords(const std::vector<std::string>& given);
 
 // Parses "180x60" (also "180X60", "180*60") into width and height in points (> 0).

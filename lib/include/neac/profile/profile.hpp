@@ -25,9 +25,6 @@ const char* placement_name(Placement p); // "below", ...
 // Accepts the names above; BadInput listing them otherwise.
 Placement parse_placement(std::string_view text);
 
-// Most keywords a locator may list: each one absent from a file costs a scan of its text.
-inline constexpr std::size_t kMaxKeywords = 8;
-
 struct Locator {
     // Texts to find ("Người làm đơn"), in order of preference: the first one present in a file
     // places its signature. At least one; none blank.

@@ -12,6 +12,7 @@
 #include "neac/net/retry.hpp"
 #include "neac/providers/provider.hpp"
 
+#include <chrono>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -77,6 +78,15 @@ std::string text(const nlohmann::json& j, const char* key);
 // services send both): `absent` when `j` is not an object or the field is missing or null, -1 when
 // the field holds anything else or a number that does not fit `Int`. Defined for int and long.
 template <class Int> Int integer(const nlohmann::json& j, const char* key, Int absent);
+
+// The longest token lifetime neac believes (access tokens live an hour or so): the renewal is
+// scheduled on the steady clock from it, so a broken or hostile "expires_in" must not reach that
+// arithmetic unbounded (2^63 seconds overflowed it).
+inline constexpr std::chrono::seconds kMaxTokenLifetime{24 * 3600};
+
+// A token lifetime as an answer states it, in seconds ("3600", as a string or a number's text),
+// clamped to 0..kMaxTokenLifetime; `absent` when empty or not a number.
+std::chrono::seconds token_lifetime(const std::string& text, std::chrono::seconds absent);
 
 // `s` in ASCII upper case (status texts, serials).
 std::string upper(std::string s);

@@ -18,6 +18,12 @@
 // A row stays `pending` (or `approved`) while its temporary files are kept for --resume.
 // Several processes may use the journal at once (WAL, busy timeout); a row is owned by the
 // process that waits on it (owner_pid) and --resume refuses a row whose owner is still alive.
+//
+// Temporary files before a transaction names them: sign_batch records the exact names of the
+// files it is about to prepare (table `temporaries`, with the owning process) before the first
+// one exists, and record() takes them over from there in the same database transaction. So a run
+// killed while preparing leaves only files the journal names, and sweep_temporaries() (run by
+// every `neac sign`, --resume and --abandon) removes them once their owner is gone.
 #pragma once
 
 #include "neac/providers/provider.hpp"
@@ -114,6 +120,20 @@ public:
     // Takes ownership for this process. Error(Usage) when another live process owns it.
     void claim(std::int64_t id);
 
+    // Records that this process is about to create these temporary files (names from
+    // temporary_names_for; none exists yet). Durable when it returns: from then on a kill leaves
+    // nothing that sweep_temporaries cannot find. record() forgets the prepared files of the
+    // entry it records (the transaction row names them from then on).
+    void note_temporaries(const std::vector<std::string>& paths);
+    // This process's temporary files that no longer exist (removed, or never created).
+    void forget_temporaries(const std::vector<std::string>& paths);
+    // Removes the noted temporary files whose process is gone (not running, or running since a
+    // later start: the pid was reused, or the machine restarted), and forgets them. Only files
+    // that are recorded here, have a name of is_temporary_name's form and are regular files are
+    // removed; the temporaries of a running process (also one in another PID namespace, which
+    // cannot be told apart from a dead one) are left alone. Returns the paths removed.
+    std::vector<std::string> sweep_temporaries();
+
     std::optional<JournalEntry> load(std::int64_t id) const;
     // Transactions --resume may finish (submitting, pending, approved), oldest first.
     std::vector<JournalEntry> open_entries() const;
@@ -150,7 +170,9 @@ BatchResult resume_transactions(Journal& journal, const std::string& selector,
                                 const BatchCallbacks& callbacks);
 
 // `neac sign --abandon SELECTOR`: gives up open transactions: removes their temporary files and
-// records them as abandoned (a later approval on the phone is ignored). Returns how many.
+// records them as abandoned (a later approval on the phone is ignored). Files of an approved
+// transaction that were already renamed into place before the process died stay, and are
+// recorded as signed. Returns how many transactions.
 std::size_t abandon_transactions(Journal& journal, const std::string& selector);
 
 } // namespace neac::sign

@@ -77,7 +77,21 @@ struct FileJob {
     // while the batch waits is kept and this file fails.
     bool may_replace = false;
     nlohmann::json request; // the line of `sign --from` that asked for this file; null otherwise
+    // The exact names prepare_file creates for the prepared file and, for a damaged input, the
+    // repaired copy it reads (TemporaryNames); empty = a fresh "<output>.XXXXXX" (unit tests).
+    std::filesystem::path temp, repair_temp;
 };
+
+// The temporary files of one output, beside it: "<output>.neac-<pid>-<12 hex>.tmp" for the
+// prepared file and "... .repair.tmp" for a repaired copy. sign_batch journals these names
+// before either file exists (Journal::note_temporaries), so that a run killed at any moment
+// leaves nothing a later neac cannot find and remove.
+struct TemporaryNames {
+    std::filesystem::path prepared, repaired;
+};
+TemporaryNames temporary_names_for(const std::filesystem::path& output);
+// True when the file name has the form temporary_names_for gives (any pid, any suffix).
+bool is_temporary_name(const std::filesystem::path& path);
 
 // The options for one file: `options` with the file's overrides applied.
 SignOptions options_for(const SignOptions& options, const FileOverrides& overrides);
@@ -194,11 +208,14 @@ struct BatchResult {
 // expired request throws Error(NotApproved) after removing every temporary file, leaving all
 // inputs and existing outputs untouched. When a later batch fails after an earlier one was
 // signed, the remaining files are reported as failed instead (partial result).
-// With callbacks.journal: each transaction is journaled before it is sent. An interrupted wait
-// (Ctrl-C) cancels the request when the provider can (Provider::can_cancel) and removes the
-// prepared files; otherwise, and when polling fails, the request is still open on the phone, so
-// the record and the batch's prepared files are kept and the error (Interrupted or Remote) says
-// how to `neac sign --resume` it. Without a journal an interrupt always cancels and cleans up.
+// With callbacks.journal: the names of the temporary files are journaled before the first one is
+// created (temporary_names_for, Journal::note_temporaries), so that a kill while preparing leaves
+// nothing a later run cannot remove; each transaction is journaled before it is sent. An
+// interrupted wait (Ctrl-C) cancels the request when the provider can (Provider::can_cancel) and
+// removes the prepared files; otherwise, and when polling fails, the request is still open on the
+// phone, so the record and the batch's prepared files are kept and the error (Interrupted or
+// Remote) says how to `neac sign --resume` it. Without a journal an interrupt always cancels and
+// cleans up.
 BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& options,
                        providers::Provider& provider, const BatchCallbacks& callbacks);
 

@@ -3,6 +3,8 @@
 // failure at any point leaves the target untouched.
 #pragma once
 
+#include "neac/util/limits.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -14,9 +16,13 @@ namespace neac {
 
 class AtomicFile {
 public:
-    // Creates "<target>.XXXXXX.tmp" beside `target` with permission bits `mode`.
+    // Creates "<target>.XXXXXX" beside `target` with permission bits `mode`.
     // Throws Error(BadInput) when the folder is not writable.
     AtomicFile(std::filesystem::path target, mode_t mode = 0644);
+    // Creates exactly `temp` (which must not exist: O_EXCL) as the temporary file, for callers
+    // that record its name before it exists (the signing journal). Error(BadInput) when it
+    // exists or cannot be created.
+    AtomicFile(std::filesystem::path target, std::filesystem::path temp, mode_t mode);
     // Removes the temporary file unless commit() succeeded.
     ~AtomicFile();
 
@@ -82,7 +88,8 @@ void write_file_atomically(const std::filesystem::path& target, std::string_view
 std::string read_secret_file(const std::filesystem::path& path, std::string_view what);
 
 // Reads a whole small file (profiles, manifests, PEM files). Throws Error(BadInput) naming it.
-std::string read_small_file(const std::filesystem::path& path, std::size_t max_size = 64 << 20);
+std::string read_small_file(const std::filesystem::path& path,
+                            std::size_t max_size = limits::kSmallFileBytes);
 
 // Moves a temporary file to `target`, which must be absent or a regular file (see output_kind).
 // Without `may_replace`, a file that appeared at `target` meanwhile is kept and Error(BadInput)

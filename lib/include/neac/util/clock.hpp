@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <ctime>
 #include <string>
 
 namespace neac {
@@ -10,5 +11,14 @@ inline constexpr const char* kIso8601Utc = "%Y-%m-%dT%H:%M:%SZ"; // 2026-11-26T2
 
 // `t` in UTC formatted with strftime `format` (at most 63 characters of output).
 std::string utc_text(std::chrono::system_clock::time_point t, const char* format = kIso8601Utc);
+// The same for seconds since the epoch, for times a time point cannot hold (see below).
+std::string utc_text(std::time_t t, const char* format = kIso8601Utc);
+
+// A time read from a certificate, a timestamp token or a revocation answer as a time point,
+// clamped to what system_clock holds (libstdc++ counts nanoseconds: about 1677 to 2262).
+// Certificates say "no expiry" with 9999-12-31 (RFC 5280) and hostile data may claim any year up
+// to 9999: converting those as they are overflowed. Nothing adds to these times, so the limits
+// themselves are safe to compare with.
+std::chrono::system_clock::time_point clamped_time_point(std::time_t t);
 
 } // namespace neac

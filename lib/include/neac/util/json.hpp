@@ -3,16 +3,14 @@
 // deep structure exists for later code (logging, redaction, lookups) to recurse into.
 #pragma once
 
+#include "neac/util/limits.hpp"
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 namespace neac {
 
-// Deeper nesting than any API neac talks to uses (they stay under 10 levels).
-inline constexpr int kMaxJsonDepth = 64;
-
 // The parsed value, or a discarded value (is_discarded()) when `text` is not JSON or nests deeper
 // than `max_depth`. Never throws for bad input.
-nlohmann::json parse_untrusted_json(std::string_view text, int max_depth = kMaxJsonDepth);
+nlohmann::json parse_untrusted_json(std::string_view text, int max_depth = limits::kJsonDepth);
 
 } // namespace neac
