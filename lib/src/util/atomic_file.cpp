@@ -39,13 +39,7 @@ AtomicFile::AtomicFile(std::filesystem::path target, mode_t mode) : target_(std:
             .file(target_.string())
             .hint("check that the folder exists and is writable");
     temp_ = buf.data();
-    if (::fchmod(fd_, mode) != 0) {
-        int saved = errno;
-        ::close(fd_);
-        ::unlink(temp_.c_str());
-        throw input_error(std::string("cannot set file mode: ") + std::strerror(saved))
-            .file(temp_.string());
-    }
+    set_mode(mode);
 }
 
 AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path temp, mode_t mode)
@@ -59,13 +53,18 @@ AtomicFile::AtomicFile(std::filesystem::path target, std::filesystem::path temp,
             .hint(saved == EEXIST ? "a file of that name exists; sign again"
                                   : "check that the folder exists and is writable");
     }
-    if (::fchmod(fd_, mode) != 0) {
-        int saved = errno;
-        ::close(fd_);
-        ::unlink(temp_.c_str());
-        throw input_error(std::string("cannot set file mode: ") + std::strerror(saved))
-            .file(temp_.string());
-    }
+    set_mode(mode);
+}
+
+// A constructor that throws runs no destructor: the file just created is removed here.
+void AtomicFile::set_mode(mode_t mode) {
+    if (::fchmod(fd_, mode) == 0)
+        return;
+    int saved = errno;
+    ::close(fd_);
+    ::unlink(temp_.c_str());
+    throw input_error(std::string("cannot set file mode: ") + std::strerror(saved))
+        .file(temp_.string());
 }
 
 AtomicFile::~AtomicFile() {

@@ -50,6 +50,9 @@ public:
     void detach();
 
 private:
+    // fchmod of the new temporary file; on failure closes and removes it, then throws.
+    void set_mode(mode_t mode);
+
     std::filesystem::path target_;
     std::filesystem::path temp_;
     int fd_ = -1;
