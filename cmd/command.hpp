@@ -36,5 +36,6 @@ void add_locate_command(CLI::App& app, Context& ctx);
 void add_verify_command(CLI::App& app, Context& ctx);
 void add_history_command(CLI::App& app, Context& ctx);
 void add_submit_command(CLI::App& app, Context& ctx);
+void add_extend_command(CLI::App& app, Context& ctx);
 
 } // namespace neac::cli

@@ -49,6 +49,7 @@ constexpr CommandEntry kCommands[] = {
     {"profile", add_profile_command},
     {"locate", add_locate_command},
     {"sign", add_sign_command},
+    {"extend", add_extend_command},
     {"verify", add_verify_command},
     {"submit", add_submit_command},
     {"history", add_history_command},

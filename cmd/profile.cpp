@@ -108,6 +108,7 @@ void add_add(CLI::App& profile, Context& ctx, std::shared_ptr<ProfileState> st) 
     text("--reason", r.reason, "TEXT", "Signing reason");
     text("--location", r.location, "TEXT", "Signing location");
     text("--tsa", r.tsa, "URL", "RFC 3161 timestamp authority");
+    text("--level", r.level, "LEVEL", "PAdES level: B-B|B-T|B-LT|B-LTA (B-T and up need --tsa)");
     group = "Signature entry";
     text("--account", r.account, "CCCD", "Signer's CCCD (12 digits) or CMND (9 digits)");
     text("--provider", r.provider, "ID",

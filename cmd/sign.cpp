@@ -4,6 +4,7 @@
 #include "neac/sign/journal.hpp"
 #include "neac/sign/pipeline.hpp"
 #include "neac/sign/plan.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/error.hpp"
 #include "neac/util/exit_code.hpp"
 #include "neac/util/text.hpp"
@@ -200,6 +201,15 @@ nlohmann::json file_json(const sign::FileOutcome& f) {
         j["signature_size"] = f.signed_file->signature_size;
         j["byte_range"] = f.signed_file->prepared.byte_range;
         j["timestamped"] = f.signed_file->timestamped;
+        j["level"] = sign::level_name(f.signed_file->level);
+        if (const auto& x = f.signed_file->extension) {
+            j["validation_data"] = {{"certificates", x->added_certificates},
+                                    {"ocsp_responses", x->added_ocsp_responses},
+                                    {"crls", x->added_crls},
+                                    {"warnings", x->warnings}};
+            j["document_timestamp"] =
+                x->timestamp_added ? nlohmann::json(utc_text(x->timestamp_time)) : nlohmann::json();
+        }
     }
     if (f.failure) {
         j["error"] = f.failure->describe();
@@ -254,10 +264,11 @@ int report_result(Context& ctx, const sign::BatchResult& result, const std::stri
             else if (f.planned)
                 rows.push_back({console.green("would sign"), f.job.input.string(),
                                 "-> " + f.job.output.string(), placement_text(*f.planned)});
-            else if (f.signed_file)
+            else if (f.signed_file && f.ok)
                 rows.push_back({console.green("signed"), f.job.input.string(),
                                 "-> " + f.job.output.string(),
-                                placement_text(f.signed_file->prepared)});
+                                placement_text(f.signed_file->prepared) + "; " +
+                                    sign::level_name(f.signed_file->level)});
             else
                 rows.push_back(
                     {console.red("failed"), f.job.input.string(), f.failure->describe(), ""});
@@ -358,6 +369,10 @@ void add_sign_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--location", args->location, "Location (/Location)");
     cmd->add_option("--contact-info", args->contact_info, "Contact information (/ContactInfo)");
     cmd->add_option("--tsa", args->tsa, "RFC 3161 time-stamp authority URL (PAdES B-T)");
+    cmd->add_option("--level", args->level,
+                    "PAdES level: B-B, B-T (default with a TSA), B-LT (adds the validation data "
+                    "of the signer's and the TSA's chains), B-LTA (then a document timestamp)")
+        ->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
     cmd->add_option("--tsa-ca-bundle", args->tsa_ca_bundle,
                     "PEM file of CA certificates for an HTTPS TSA");
     cmd->add_flag("--resume", args->resume,

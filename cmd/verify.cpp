@@ -3,6 +3,7 @@
 #include "command.hpp"
 
 #include "neac/util/atomic_file.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/error.hpp"
 #include "neac/verify/render.hpp"
 #include "neac/verify/verify.hpp"
@@ -19,6 +20,7 @@ struct VerifyArgs {
     std::string ocsp_url;
     std::string revocation = "soft";
     bool require_trusted = false, require_timestamp = false;
+    std::string require_level;
     std::string expect_signer;
     int min_signatures = 1;
     std::vector<std::string> allow, forbid;
@@ -28,15 +30,9 @@ struct VerifyArgs {
 };
 
 std::chrono::system_clock::time_point parse_time(const std::string& text) {
-    std::tm tm{};
-    int n = 0;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon,
-                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-        static_cast<std::size_t>(n) != text.size())
-        throw usage_error("--at takes a UTC time like 2026-11-26T18:00:00Z");
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    if (auto t = parse_utc_text(text))
+        return *t;
+    throw usage_error("--at takes a UTC time like 2026-11-26T18:00:00Z");
 }
 
 int run_verify(const VerifyArgs& a, Context& ctx) {
@@ -50,6 +46,7 @@ int run_verify(const VerifyArgs& a, Context& ctx) {
     policy.revocation = a.revocation;
     policy.require_trusted = a.require_trusted;
     policy.require_timestamp = a.require_timestamp;
+    policy.require_level = a.require_level;
     policy.expect_signer = a.expect_signer;
     if (a.min_signatures < 0)
         throw usage_error("--min-signatures must be 0 or more");
@@ -137,6 +134,10 @@ void add_verify_command(CLI::App& app, Context& ctx) {
                     "INDETERMINATE) or none");
     cmd->add_flag("--require-trusted", args->require_trusted,
                   "An untrusted or unverifiable chain FAILS instead of being INDETERMINATE");
+    cmd->add_option("--require-level", args->require_level,
+                    "Fail signatures below this PAdES level: B-T (a trusted time), B-LT (and "
+                    "the validation data in the file), B-LTA (and a document timestamp over it)")
+        ->check(CLI::IsMember({"B-B", "B-T", "B-LT", "B-LTA"}));
     cmd->add_flag("--require-timestamp", args->require_timestamp,
                   "Every signature needs a valid, trusted timestamp");
     cmd->add_option("--expect-signer", args->expect_signer,

@@ -371,6 +371,110 @@ def bench_submit(work, env, quick):
           "portal's own work (fsync per chunk, SHA-256 and signature check of the upload)")
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_ltv(work, env, quick):
+    """PAdES B-LTA for a batch with one approval, against B-T for the same batch, with real
+    revocation services on loopback (openssl ocsp, CRLs over HTTP, the TSA simulator); then
+    neac extend over an archive of B-T files. Counts the OCSP and CRL requests: one per distinct
+    certificate is the target."""
+    pki = os.path.join(work, "ltv-pki")
+    ocsp_port, crl_port = free_port(), free_port()
+    subprocess.run(["bash", os.path.join(ROOT, "tests/support/make_ltv_pki.sh"), pki,
+                    f"http://127.0.0.1:{ocsp_port}/", f"http://127.0.0.1:{crl_port}"], check=True)
+    logs = {name: open(os.path.join(work, name + ".log"), "w+") for name in ("ocsp", "crl", "tsa")}
+    procs = [
+        subprocess.Popen(["openssl", "ocsp", "-index", os.path.join(pki, "ca/index.txt"), "-port",
+                          str(ocsp_port), "-rsigner", os.path.join(pki, "ocsp.pem"), "-rkey",
+                          os.path.join(pki, "ocsp.key"), "-CA",
+                          os.path.join(pki, "issuing-ca.pem"), "-nmin", "60"],
+                         stdout=logs["ocsp"], stderr=subprocess.STDOUT),
+        subprocess.Popen([sys.executable, "-u", "-m", "http.server", str(crl_port), "--bind",
+                          "127.0.0.1", "--directory", os.path.join(pki, "crl")],
+                         stdout=logs["crl"], stderr=subprocess.STDOUT),
+        subprocess.Popen([os.path.join(ROOT, "build/tests/tsa_sim"), "--port", "0", "--cert",
+                          os.path.join(pki, "tsa.pem"), "--key", os.path.join(pki, "tsa.key"),
+                          "--chain", os.path.join(pki, "chain.pem")],
+                         stdout=logs["tsa"], stderr=subprocess.DEVNULL),
+    ]
+
+    def log(name):
+        logs[name].flush()
+        with open(logs[name].name) as f:
+            return f.read()
+
+    def requests():
+        return log("ocsp").count("Received request"), log("crl").count(".crl HTTP")
+
+    try:
+        tsa = ""
+        for _ in range(100):
+            if "listening on" in log("tsa") and "waiting for OCSP" in log("ocsp"):
+                tsa = log("tsa").split("listening on ")[1].split()[0]
+                break
+            time.sleep(0.1)
+        if not tsa:
+            sys.exit("bench: the LTV services did not start")
+        env = dict(env, BENCH_P12_PASSWORD="test123")
+        subprocess.run([NEAC, "profile", "add", "ltv", "--display-name", "NGUYỄN VĂN A",
+                        "--phone", "0912345678", "--account", "001099012345", "--provider",
+                        "pkcs12", "--pkcs12", os.path.join(pki, "signer.p12"), "--password-env",
+                        "BENCH_P12_PASSWORD", "--force"], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        make_pdf = os.path.join(ROOT, "tests/support/make_pdf.py")
+        count = 20 if quick else 100
+        batch = os.path.join(work, "ltv-in")
+        os.makedirs(batch)
+        files = []
+        for i in range(count):
+            path = os.path.join(batch, f"doc-{i:04d}.pdf")
+            subprocess.run([sys.executable, make_pdf, path], check=True)
+            files.append(path)
+        walls = {}
+        for level in ("B-T", "B-LTA"):
+            out = os.path.join(work, "ltv-" + level)
+            os.makedirs(out)
+            before = requests()
+            walls[level], _ = run([NEAC, "-q", "sign", *files, "--profile", "ltv", "--tsa", tsa,
+                                   "--level", level, "--out-dir", out], env=env)
+            after = requests()
+            ocsp, crl = after[0] - before[0], after[1] - before[1]
+            print(f"sign {count} files at {level}, one approval: {walls[level]:.2f} s, "
+                  f"{ocsp} OCSP + {crl} CRL requests")
+        extra = (walls["B-LTA"] - walls["B-T"]) / count
+        print(f"B-LTA over B-T: {extra * 1000:.1f} ms per file "
+              f"(ratio {walls['B-LTA'] / walls['B-T']:.2f}); target: 3 requests for the batch "
+              f"(signer and TSA by OCSP, the issuing CA by the root's CRL)")
+
+        archive = 200 if quick else 1000
+        src = os.path.join(work, "archive")
+        os.makedirs(src)
+        for i in range(archive):
+            shutil.copy(os.path.join(work, "ltv-B-T", os.path.basename(files[i % count])
+                                     .replace(".pdf", ".signed.pdf")),
+                        os.path.join(src, f"a-{i:05d}.pdf"))
+        dst = os.path.join(work, "archive-out")
+        os.makedirs(dst)
+        before = requests()
+        wall, rss = run([NEAC, "-q", "extend", src, "--level", "B-LTA", "--tsa", tsa,
+                         "--out-dir", dst], env=env)
+        after = requests()
+        print(f"extend {archive} B-T files to B-LTA: {wall:.2f} s ({wall / archive * 1000:.1f} "
+              f"ms per file), {after[0] - before[0]} OCSP + {after[1] - before[1]} CRL requests, "
+              f"peak RSS {rss:.1f} MiB")
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+        for f in logs.values():
+            f.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("which", nargs="*", default=["sign"])
@@ -390,9 +494,11 @@ def main():
                 bench_remote(work, env, a.quick)
             elif which == "submit":
                 bench_submit(work, env, a.quick)
+            elif which == "ltv":
+                bench_ltv(work, env, a.quick)
             else:
                 sys.exit(f"bench: unknown benchmark '{which}' "
-                         "(known: sign, verify, locate, remote, submit)")
+                         "(known: sign, verify, locate, remote, submit, ltv)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -57,7 +57,7 @@ profile5=$(render "$man_dir/neac-profile.5")
 for option in $options; do
     case "$option" in
     --display-name | --phone | --image | --keyword | --placement | --offset | --box | --width | \
-        --height | --occurrence | --reason | --location | --tsa | --account | --provider | \
+        --height | --occurrence | --reason | --location | --tsa | --level | --account | --provider | \
         --default | --force | --add-signature) ;;
     *) assert_contains "$profile5" "${option#--}" "neac-profile(5) setting" ;;
     esac
@@ -74,7 +74,7 @@ for cmd in $commands; do
     [ -f "$man_dir/neac-$cmd.1" ] || fail "man/neac-$cmd.1 is missing"
     assert_contains "$neac1" "neac $cmd" "neac(1) COMMANDS"
 done
-for cmd in submit history verify; do
+for cmd in submit history verify extend; do
     page=$(render "$man_dir/neac-$cmd.1")
     "$NEAC" "$cmd" --help >"$tmp/help.txt"
     for option in $(grep -oE '^ +(-[a-z], ?)?--[a-z0-9-]+' "$tmp/help.txt" | grep -oE -- '--[a-z0-9-]+' | grep -v '^--help$'); do

@@ -81,17 +81,18 @@ void configure(EVP_PKEY_CTX* ctx, const SignatureAlgorithm& alg) {
 // Loads OpenSSL's legacy provider (RC2, RC4, DES...) next to the default one, once. Returns false
 // when it is not installed.
 bool load_legacy_provider() {
+    // Loading any provider explicitly stops the default one from loading implicitly, so load
+    // both. The handles stay loaded for the life of the process on purpose, held here so that
+    // they stay reachable (not a leak).
     static std::once_flag once;
-    static bool loaded = false;
+    static OSSL_PROVIDER* default_provider = nullptr;
+    static OSSL_PROVIDER* legacy_provider = nullptr;
     std::call_once(once, [] {
-        // Loading any provider explicitly stops the default one from loading implicitly, so load
-        // both. The handles stay loaded for the life of the process on purpose.
-        OSSL_PROVIDER* def = OSSL_PROVIDER_load(nullptr, "default");
-        OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
-        loaded = def && legacy;
+        default_provider = OSSL_PROVIDER_load(nullptr, "default");
+        legacy_provider = OSSL_PROVIDER_load(nullptr, "legacy");
         ossl::clear_errors();
     });
-    return loaded;
+    return default_provider && legacy_provider;
 }
 
 int no_password_callback(char*, int, int, void*) {

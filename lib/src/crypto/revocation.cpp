@@ -9,6 +9,8 @@
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509v3.h>
 
 #include <ctime>
 
@@ -250,69 +252,23 @@ check_revocation(const Certificate& cert, const Certificate& issuer, const Revoc
     return out;
 }
 
-RevocationData fetch_revocation(const Certificate& cert, const Certificate& issuer,
-                                const OnlineOptions& options, std::vector<std::string>& errors) {
-    RevocationData out;
-    ossl::clear_errors();
-    std::vector<std::string> ocsp_urls;
-    if (!options.ocsp_url.empty()) {
-        ocsp_urls.push_back(options.ocsp_url);
-    } else if (STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert.get())) {
+std::vector<std::string> ocsp_urls(const Certificate& cert) {
+    std::vector<std::string> out;
+    if (STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert.get())) {
         for (int i = 0; i < sk_OPENSSL_STRING_num(urls); ++i)
-            ocsp_urls.emplace_back(sk_OPENSSL_STRING_value(urls, i));
+            out.emplace_back(sk_OPENSSL_STRING_value(urls, i));
         X509_email_free(urls);
     }
-    for (const std::string& url : ocsp_urls) {
-        OcspRequestPtr req(OCSP_REQUEST_new());
-        OCSP_CERTID* id = OCSP_cert_to_id(EVP_sha1(), cert.get(), issuer.get());
-        if (!req || !id || !OCSP_request_add0_id(req.get(), id) ||
-            OCSP_request_add1_nonce(req.get(), nullptr, -1) != 1) {
-            errors.push_back("cannot build an OCSP request: " + ossl::drain_errors());
-            continue;
-        }
-        Bytes body = ossl::i2d_bytes<OCSP_REQUEST>(i2d_OCSP_REQUEST, req.get(), "OCSP request");
-        net::HttpRequest http;
-        http.method = "POST";
-        http.url = url;
-        http.headers = {{"Content-Type", "application/ocsp-request"},
-                        {"Accept", "application/ocsp-response"}};
-        http.body.assign(body.begin(), body.end());
-        http.total_timeout = options.timeout;
-        http.connect_timeout = options.timeout;
-        http.max_response_size = limits::kOcspResponseBytes;
-        try {
-            net::HttpResponse resp = net::perform(http);
-            if (resp.status != 200) {
-                errors.push_back("OCSP responder " + net::redact_url(url) + " answered HTTP " +
-                                 std::to_string(resp.status));
-                continue;
-            }
-            Bytes der = to_bytes(resp.body);
-            const unsigned char* p = der.data();
-            OcspResponsePtr parsed(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-            OcspBasicPtr basic(parsed ? OCSP_response_get1_basic(parsed.get()) : nullptr);
-            // A replayed answer must not pass for a fresh one: the nonce must come back (or be
-            // absent, as some responders with pre-produced answers do).
-            if (basic && OCSP_check_nonce(req.get(), basic.get()) == 0) {
-                errors.push_back("OCSP responder " + net::redact_url(url) +
-                                 " returned a different nonce");
-                continue;
-            }
-            out.ocsp_responses.push_back(std::move(der));
-            break;
-        } catch (const Error& e) {
-            errors.push_back(e.what());
-        }
-    }
     ossl::clear_errors();
-    if (!out.ocsp_responses.empty())
-        return out;
+    return out;
+}
 
-    // CRL distribution points (full names, URIs only).
+std::vector<std::string> crl_urls(const Certificate& cert) {
+    // Full names only, URIs only, over HTTP(S).
     int crit = 0;
     STACK_OF(DIST_POINT)* dps = static_cast<STACK_OF(DIST_POINT)*>(
         X509_get_ext_d2i(cert.get(), NID_crl_distribution_points, &crit, nullptr));
-    std::vector<std::string> crl_urls;
+    std::vector<std::string> out;
     for (int i = 0; dps && i < sk_DIST_POINT_num(dps); ++i) {
         DIST_POINT* dp = sk_DIST_POINT_value(dps, i);
         if (!dp->distpoint || dp->distpoint->type != 0)
@@ -320,36 +276,192 @@ RevocationData fetch_revocation(const Certificate& cert, const Certificate& issu
         GENERAL_NAMES* names = dp->distpoint->name.fullname;
         for (int j = 0; j < sk_GENERAL_NAME_num(names); ++j) {
             GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, j);
-            if (gn->type == GEN_URI)
-                crl_urls.emplace_back(
-                    reinterpret_cast<const char*>(
-                        ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier)),
-                    static_cast<std::size_t>(ASN1_STRING_length(gn->d.uniformResourceIdentifier)));
+            if (gn->type != GEN_URI)
+                continue;
+            std::string url(
+                reinterpret_cast<const char*>(
+                    ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier)),
+                static_cast<std::size_t>(ASN1_STRING_length(gn->d.uniformResourceIdentifier)));
+            if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
+                out.push_back(std::move(url));
         }
     }
     if (dps)
         sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
-    for (const std::string& url : crl_urls) {
-        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+    ossl::clear_errors();
+    return out;
+}
+
+std::vector<std::string> ca_issuers_urls(const Certificate& cert) {
+    std::vector<std::string> out;
+    auto* info = static_cast<AUTHORITY_INFO_ACCESS*>(
+        X509_get_ext_d2i(cert.get(), NID_info_access, nullptr, nullptr));
+    for (int i = 0; info && i < sk_ACCESS_DESCRIPTION_num(info); ++i) {
+        ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(info, i);
+        if (OBJ_obj2nid(ad->method) != NID_ad_ca_issuers || ad->location->type != GEN_URI)
             continue;
-        net::HttpRequest http;
-        http.url = url;
-        http.total_timeout = options.timeout;
-        http.connect_timeout = options.timeout;
-        http.max_response_size = limits::kCrlResponseBytes;
+        const ASN1_IA5STRING* uri = ad->location->d.uniformResourceIdentifier;
+        std::string url(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                        static_cast<std::size_t>(ASN1_STRING_length(uri)));
+        if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
+            out.push_back(std::move(url));
+    }
+    if (info)
+        AUTHORITY_INFO_ACCESS_free(info);
+    ossl::clear_errors();
+    return out;
+}
+
+std::vector<Certificate> fetch_ca_issuers(const std::string& url, std::chrono::milliseconds timeout,
+                                          std::vector<std::string>& errors) {
+    net::HttpRequest http;
+    http.url = url;
+    http.total_timeout = timeout;
+    http.connect_timeout = timeout;
+    http.max_response_size = limits::kPemFileBytes;
+    std::vector<Certificate> out;
+    try {
+        net::HttpResponse resp = net::perform(http);
+        if (resp.status != 200) {
+            errors.push_back("CA certificate " + net::redact_url(url) + ": HTTP " +
+                             std::to_string(resp.status));
+            return out;
+        }
+        Bytes body = to_bytes(resp.body);
         try {
-            net::HttpResponse resp = net::perform(http);
-            if (resp.status == 200)
-                out.crls.push_back(to_bytes(resp.body));
-            else
-                errors.push_back("CRL " + net::redact_url(url) + ": HTTP " +
-                                 std::to_string(resp.status));
-        } catch (const Error& e) {
-            errors.push_back(e.what());
+            out.push_back(Certificate::from_der(body));
+            return out;
+        } catch (const Error&) {
+        }
+        try {
+            return Certificate::from_pem(resp.body);
+        } catch (const Error&) {
+        }
+        const unsigned char* p = body.data();
+        PKCS7* p7 = d2i_PKCS7(nullptr, &p, static_cast<long>(body.size()));
+        if (p7 && PKCS7_type_is_signed(p7) && p7->d.sign && p7->d.sign->cert) {
+            for (int i = 0; i < sk_X509_num(p7->d.sign->cert); ++i) {
+                Bytes der = ossl::i2d_bytes<X509>(i2d_X509, sk_X509_value(p7->d.sign->cert, i),
+                                                  "CA certificate");
+                out.push_back(Certificate::from_der(der));
+            }
+        }
+        if (p7)
+            PKCS7_free(p7);
+        if (out.empty())
+            errors.push_back("CA certificate " + net::redact_url(url) +
+                             ": not a certificate (DER, PEM or PKCS#7)");
+    } catch (const Error& e) {
+        errors.push_back(e.what());
+    }
+    ossl::clear_errors();
+    return out;
+}
+
+std::optional<Bytes> fetch_ocsp(const Certificate& cert, const Certificate& issuer,
+                                const std::string& url, std::chrono::milliseconds timeout,
+                                std::vector<std::string>& errors) {
+    ossl::clear_errors();
+    OcspRequestPtr req(OCSP_REQUEST_new());
+    OCSP_CERTID* id = OCSP_cert_to_id(EVP_sha1(), cert.get(), issuer.get());
+    if (!req || !id || !OCSP_request_add0_id(req.get(), id) ||
+        OCSP_request_add1_nonce(req.get(), nullptr, -1) != 1) {
+        errors.push_back("cannot build an OCSP request: " + ossl::drain_errors());
+        return std::nullopt;
+    }
+    Bytes body = ossl::i2d_bytes<OCSP_REQUEST>(i2d_OCSP_REQUEST, req.get(), "OCSP request");
+    net::HttpRequest http;
+    http.method = "POST";
+    http.url = url;
+    http.headers = {{"Content-Type", "application/ocsp-request"},
+                    {"Accept", "application/ocsp-response"}};
+    http.body.assign(body.begin(), body.end());
+    http.total_timeout = timeout;
+    http.connect_timeout = timeout;
+    http.max_response_size = limits::kOcspResponseBytes;
+    try {
+        net::HttpResponse resp = net::perform(http);
+        if (resp.status != 200) {
+            errors.push_back("OCSP responder " + net::redact_url(url) + " answered HTTP " +
+                             std::to_string(resp.status));
+            return std::nullopt;
+        }
+        Bytes der = to_bytes(resp.body);
+        const unsigned char* p = der.data();
+        OcspResponsePtr parsed(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+        OcspBasicPtr basic(parsed ? OCSP_response_get1_basic(parsed.get()) : nullptr);
+        // A replayed answer must not pass for a fresh one: the nonce must come back (or be
+        // absent, as some responders with pre-produced answers do).
+        if (basic && OCSP_check_nonce(req.get(), basic.get()) == 0) {
+            errors.push_back("OCSP responder " + net::redact_url(url) +
+                             " returned a different nonce");
+            ossl::clear_errors();
+            return std::nullopt;
+        }
+        ossl::clear_errors();
+        return der;
+    } catch (const Error& e) {
+        errors.push_back(e.what());
+    }
+    ossl::clear_errors();
+    return std::nullopt;
+}
+
+std::optional<Bytes> fetch_crl(const std::string& url, std::chrono::milliseconds timeout,
+                               std::vector<std::string>& errors) {
+    net::HttpRequest http;
+    http.url = url;
+    http.total_timeout = timeout;
+    http.connect_timeout = timeout;
+    http.max_response_size = limits::kCrlResponseBytes;
+    try {
+        net::HttpResponse resp = net::perform(http);
+        if (resp.status == 200)
+            return to_bytes(resp.body);
+        errors.push_back("CRL " + net::redact_url(url) + ": HTTP " + std::to_string(resp.status));
+    } catch (const Error& e) {
+        errors.push_back(e.what());
+    }
+    return std::nullopt;
+}
+
+RevocationData fetch_revocation(const Certificate& cert, const Certificate& issuer,
+                                const OnlineOptions& options, std::vector<std::string>& errors) {
+    RevocationData out;
+    std::vector<std::string> responders =
+        options.ocsp_url.empty() ? ocsp_urls(cert) : std::vector<std::string>{options.ocsp_url};
+    for (const std::string& url : responders) {
+        if (auto der = fetch_ocsp(cert, issuer, url, options.timeout, errors)) {
+            out.ocsp_responses.push_back(std::move(*der));
+            return out;
         }
     }
-    if (ocsp_urls.empty() && crl_urls.empty())
+    std::vector<std::string> lists = crl_urls(cert);
+    for (const std::string& url : lists)
+        if (auto crl = fetch_crl(url, options.timeout, errors))
+            out.crls.push_back(std::move(*crl));
+    if (responders.empty() && lists.empty())
         errors.push_back("the certificate names no OCSP responder and no CRL distribution point");
+    return out;
+}
+
+std::vector<Certificate> ocsp_response_certificates(const Bytes& der) {
+    std::vector<Certificate> out;
+    const unsigned char* p = der.data();
+    OcspResponsePtr resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+    OcspBasicPtr basic(resp ? OCSP_response_get1_basic(resp.get()) : nullptr);
+    if (basic) {
+        const STACK_OF(X509)* certs = OCSP_resp_get0_certs(basic.get());
+        for (int i = 0; i < sk_X509_num(certs); ++i) {
+            Bytes der_cert = ossl::i2d_bytes<X509>(i2d_X509, sk_X509_value(certs, i),
+                                                   "OCSP responder certificate");
+            try {
+                out.push_back(Certificate::from_der(der_cert));
+            } catch (const Error&) {
+                // A responder certificate neac cannot read is one it need not keep.
+            }
+        }
+    }
     ossl::clear_errors();
     return out;
 }

@@ -235,9 +235,13 @@ TimestampToken check_timestamp_response(const Bytes& response_der, const Bytes& 
 
 TimestampToken request_timestamp(const TimestampOptions& options, DigestAlgorithm alg,
                                  const Bytes& data) {
+    return request_timestamp_for_imprint(options, alg, digest(alg, data));
+}
+
+TimestampToken request_timestamp_for_imprint(const TimestampOptions& options, DigestAlgorithm alg,
+                                             const Bytes& imprint) {
     if (options.url.empty())
         throw Error(ErrorKind::BadInput, "no timestamp server URL configured");
-    Bytes imprint = digest(alg, data);
     Bytes nonce(8);
     if (RAND_bytes(nonce.data(), static_cast<int>(nonce.size())) != 1)
         throw ossl::error("no randomness for the timestamp nonce", ErrorKind::Internal);

@@ -114,8 +114,10 @@ PreparedRevision prepare_signature_revision(Document& doc, const Placement& plac
     QPDF& q = doc.qpdf();
     const std::string file = doc.path().string();
 
+    // ISO 32000-2 §12.8.2.2.2: a document timestamp (like the DSS) is not a change DocMDP
+    // forbids.
     int mdp = docmdp_permission(q);
-    if (mdp == 1)
+    if (mdp == 1 && !sig.document_timestamp)
         throw input_error("the document is certified with DocMDP P=1: no changes are allowed, "
                           "not even another signature")
             .file(file)
@@ -270,9 +272,10 @@ PreparedRevision prepare_signature_revision(Document& doc, const Placement& plac
     }
 
     // The signature dictionary, with placeholders patched once offsets are known.
-    std::string sig_body = "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /" + sig.sub_filter +
-                           " /ByteRange " + kByteRangePlaceholder + " /Contents <" +
-                           std::string(sig.contents_capacity * 2, '0') + ">";
+    std::string sig_body =
+        std::string("<< /Type ") + (sig.document_timestamp ? "/DocTimeStamp" : "/Sig") +
+        " /Filter /Adobe.PPKLite /SubFilter /" + sig.sub_filter + " /ByteRange " +
+        kByteRangePlaceholder + " /Contents <" + std::string(sig.contents_capacity * 2, '0') + ">";
     if (!sig.claimed_time.empty())
         sig_body += " /M " + literal_string(sig.claimed_time);
     if (!sig.name.empty())

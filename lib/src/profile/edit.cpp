@@ -93,7 +93,7 @@ void refuse_profile_flags_with_add_signature(const AddRequest& r) {
     note(!r.keywords.empty(), "--keyword");
     note(r.placement || r.occurrence || r.box || r.offset || r.width || r.height,
          "placement flags");
-    note(r.reason || r.location || r.tsa, "signing flags");
+    note(r.reason || r.location || r.tsa || r.level, "signing flags");
     note(r.force, "--force");
     if (given.empty())
         return;
@@ -230,6 +230,15 @@ AddResult add_profile(ProfileStore& store, const AddRequest& r) {
     if (r.tsa) {
         flag("tsa", [&] { check_url(*r.tsa, "TSA URL", true); });
         p.signing.tsa = *r.tsa;
+    }
+    if (r.level) {
+        flag("level", [&] {
+            if (*r.level != "B-B" && *r.level != "B-T" && *r.level != "B-LT" && *r.level != "B-LTA")
+                throw usage_error("--level: expected B-B, B-T, B-LT or B-LTA");
+            if (*r.level != "B-B" && p.signing.tsa.empty())
+                throw usage_error("--level " + *r.level + " needs --tsa (a time-stamp authority)");
+        });
+        p.signing.level = *r.level;
     }
     p.signatures.push_back(build_entry(r));
     p.signatures.back().is_default = r.make_default;

@@ -164,7 +164,8 @@ pdf::AppearanceStyle parse_appearance(const YAML::Node& node, const fs::path& ba
 }
 
 SigningOptions parse_signing(const YAML::Node& node, const std::string& file) {
-    MapReader m(node, "signing", {"reason", "location", "contact-info", "tsa", "digest"}, file);
+    MapReader m(node, "signing", {"reason", "location", "contact-info", "tsa", "digest", "level"},
+                file);
     SigningOptions s;
     if (auto f = m.get("reason"))
         s.reason = text(*f, "signing.reason", file);
@@ -181,6 +182,16 @@ SigningOptions parse_signing(const YAML::Node& node, const std::string& file) {
         if (s.digest != "sha256" && s.digest != "sha384" && s.digest != "sha512")
             throw located(input_error("signing.digest: expected sha256, sha384 or sha512"), file,
                           f->value);
+    }
+    if (auto f = m.get("level")) {
+        s.level = text(*f, "signing.level", file);
+        if (s.level != "B-B" && s.level != "B-T" && s.level != "B-LT" && s.level != "B-LTA")
+            throw located(input_error("signing.level: expected B-B, B-T, B-LT or B-LTA"), file,
+                          f->value);
+        if (s.level != "B-B" && s.tsa.empty())
+            throw located(input_error("signing.level " + s.level +
+                                      " needs signing.tsa (a time-stamp authority)"),
+                          file, f->value);
     }
     return s;
 }

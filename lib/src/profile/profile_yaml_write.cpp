@@ -126,6 +126,8 @@ std::string to_yaml(const Profile& p) {
         if (!s.tsa.empty())
             y += "  tsa: " + quote(s.tsa) + "\n";
         y += "  digest: " + s.digest + "\n";
+        if (!s.level.empty())
+            y += "  level: " + s.level + "\n";
     }
     y += "signatures:\n";
     for (const auto& e : p.signatures) {

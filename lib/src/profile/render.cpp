@@ -58,7 +58,8 @@ nlohmann::json profile_to_json(const Profile& p) {
                     {"location", p.signing.location},
                     {"contact_info", p.signing.contact_info},
                     {"tsa", p.signing.tsa},
-                    {"digest", p.signing.digest}};
+                    {"digest", p.signing.digest},
+                    {"level", p.signing.level}};
     nlohmann::json entries = nlohmann::json::array();
     const SignatureEntry* def = p.signatures.empty() ? nullptr : &p.default_signature();
     for (const auto& e : p.signatures) {
@@ -151,6 +152,8 @@ std::string describe_profile(const Profile& p) {
     if (!p.signing.tsa.empty())
         row("tsa", p.signing.tsa);
     row("digest", p.signing.digest);
+    if (!p.signing.level.empty())
+        row("level", p.signing.level);
     const SignatureEntry* def = &p.default_signature();
     for (std::size_t i = 0; i < p.signatures.size(); ++i) {
         const SignatureEntry& e = p.signatures[i];

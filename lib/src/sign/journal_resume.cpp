@@ -81,6 +81,17 @@ std::vector<JournalEntry> select_open(Journal& journal, const std::string& selec
     return open;
 }
 
+// A file an earlier run finished (signed and renamed into place) before it stopped.
+SignedFile finished_before(const PreparedFile& prepared, bool timestamped) {
+    SignedFile out;
+    out.prepared = prepared;
+    out.timestamped = timestamped;
+    out.level = !prepared.level.empty() ? parse_level(prepared.level)
+                : timestamped           ? Level::B_T
+                                        : Level::B_B;
+    return out;
+}
+
 void remove_temps(const JournalEntry& e) {
     for (const auto& f : e.files)
         if (f.outcome == "pending")
@@ -100,7 +111,7 @@ void finish_entry(Journal& journal, const JournalEntry& e, const std::vector<Byt
         if (f.outcome != "pending") {
             if (f.outcome == "signed") {
                 out.ok = true;
-                out.signed_file = SignedFile{f.prepared, 0, !e.tsa_url.empty()};
+                out.signed_file = finished_before(f.prepared, !e.tsa_url.empty());
             } else {
                 out.failure = Error(ErrorKind::BadInput, f.detail.empty() ? f.outcome : f.detail)
                                   .file(f.prepared.input);
@@ -114,13 +125,16 @@ void finish_entry(Journal& journal, const JournalEntry& e, const std::vector<Byt
             std::error_code ec;
             if (!fs::exists(f.prepared.temp, ec) && output_is_finished(f.prepared)) {
                 // Renamed into place before the process died: already done.
-                out.signed_file = SignedFile{f.prepared, 0, !e.tsa_url.empty()};
+                out.signed_file = finished_before(f.prepared, !e.tsa_url.empty());
             } else {
                 out.signed_file = finish_file(f.prepared, e.algorithm, signatures[f.position],
                                               e.certificate, options);
             }
-            out.ok = true;
-            outcomes.push_back({f.position, "signed", ""});
+            const auto& failure = out.signed_file->extension_failure;
+            out.ok = !failure;
+            if (failure)
+                out.failure = *failure;
+            outcomes.push_back({f.position, "signed", failure ? failure->what() : ""});
         } catch (const Error& err) {
             abandon(f.prepared);
             out.failure = err;

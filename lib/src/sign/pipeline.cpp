@@ -98,7 +98,8 @@ void to_json(nlohmann::json& j, const PreparedFile& p) {
                        {"keyword", p.keyword},
                        {"fallback", p.fallback},
                        {"damage", p.damage},
-                       {"may_replace", p.may_replace}};
+                       {"may_replace", p.may_replace},
+                       {"level", p.level}};
 }
 
 void from_json(const nlohmann::json& j, PreparedFile& p) {
@@ -118,6 +119,7 @@ void from_json(const nlohmann::json& j, PreparedFile& p) {
     p.fallback = j.value("fallback", false);
     p.damage = j.value("damage", std::string());
     p.may_replace = j.value("may_replace", true);
+    p.level = j.value("level", std::string());
     p.page = j.at("page").get<int>();
     auto r = j.at("rect").get<std::array<double, 4>>();
     p.rect = pdf::Rect{r[0], r[1], r[2], r[3]};
@@ -345,6 +347,8 @@ PreparedFile prepare_file_unguarded(const FileJob& job, const SignOptions& optio
     p.fallback = pos.fallback;
     p.damage = input.damage;
     p.may_replace = job.may_replace;
+    if (options.level >= Level::B_LT)
+        p.level = level_name(options.level);
     out.detach();
     spdlog::info("{}: prepared field {} on page {}, /Contents at {}", p.input, p.field_name, p.page,
                  p.contents_offset);

@@ -88,6 +88,48 @@ std::string document_list(const std::vector<const PreparedFile*>& files) {
 
 } // namespace
 
+namespace {
+
+// B-LT and B-LTA: the validation data and document timestamp appended to the prepared file
+// before it is renamed. A failure leaves the file signed at the level it had (the approval is
+// spent and must not be wasted) and says how to finish the job later.
+void extend_signed(SignedFile& file, const SignOptions& options,
+                   const providers::SigningCertificate& cert) {
+    const PreparedFile& prepared = file.prepared;
+    Level target = parse_level(prepared.level);
+    std::shared_ptr<Extender> extender = options.extender;
+    if (!extender) { // `sign --resume`: one file at a time, no batch to share answers with
+        ExtendOptions eo;
+        eo.level = target;
+        eo.tsa.url = options.tsa_url;
+        eo.tsa.ca_bundle = options.tsa_ca_bundle;
+        eo.digest = prepared.digest;
+        extender = std::make_shared<Extender>(eo);
+    }
+    try {
+        std::vector<crypto::Certificate> chain = cert.chain;
+        chain.push_back(cert.certificate);
+        file.extension = extender->extend(prepared.temp, chain);
+        file.level = file.extension->level;
+        if (file.extension->revoked)
+            throw remote_error(file.extension->warnings.front());
+        if (file.level < target)
+            throw remote_error("validation data is incomplete: " +
+                               (file.extension->warnings.empty()
+                                    ? std::string("see the warnings")
+                                    : file.extension->warnings.front()));
+    } catch (const Error& e) {
+        file.extension_failure =
+            Error(e.kind(), std::string("signed, but only to ") + level_name(file.level) +
+                                " (the output is written): " + e.what())
+                .file(prepared.output)
+                .hint(std::string("when the OCSP/CRL and TSA servers answer, run: neac extend ") +
+                      "--level " + level_name(target) + " --in-place " + prepared.output);
+    }
+}
+
+} // namespace
+
 SignedFile finish_file(const PreparedFile& prepared, const crypto::SignatureAlgorithm& algorithm,
                        const Bytes& raw_signature, const providers::SigningCertificate& cert,
                        const SignOptions& options) {
@@ -139,19 +181,26 @@ SignedFile finish_file(const PreparedFile& prepared, const crypto::SignatureAlgo
         left -= static_cast<std::size_t>(n);
         at += n;
     }
-    // Replacing a file (--in-place, --force) must survive a power cut: flush before the rename.
-    // A new output needs no flush: if it is lost, the original still exists.
-    bool replacing = std::filesystem::exists(prepared.output, ec);
-    if (replacing && ::fsync(fd.get()) != 0)
-        throw input_error(std::string("cannot flush to disk: ") + std::strerror(errno))
-            .file(prepared.temp);
     ::close(fd.release());
-    rename_into_place(prepared.temp, prepared.output, replacing, prepared.may_replace);
 
     SignedFile out;
     out.prepared = prepared;
     out.signature_size = cms.size();
     out.timestamped = token.has_value();
+    out.level = token ? Level::B_T : Level::B_B;
+    if (!prepared.level.empty() && parse_level(prepared.level) >= Level::B_LT)
+        extend_signed(out, options, cert);
+
+    // Replacing a file (--in-place, --force) must survive a power cut: flush before the rename.
+    // A new output needs no flush: if it is lost, the original still exists.
+    bool replacing = std::filesystem::exists(prepared.output, ec);
+    if (replacing) {
+        Fd sync(::open(prepared.temp.c_str(), O_RDONLY | O_CLOEXEC));
+        if (sync.get() < 0 || ::fsync(sync.get()) != 0)
+            throw input_error(std::string("cannot flush to disk: ") + std::strerror(errno))
+                .file(prepared.temp);
+    }
+    rename_into_place(prepared.temp, prepared.output, replacing, prepared.may_replace);
     return out;
 }
 
@@ -428,8 +477,12 @@ BatchResult sign_batch(const std::vector<FileJob>& jobs, const SignOptions& opti
                     try {
                         result.files[i].signed_file =
                             finish_file(*prepared[i], algorithm, poll.signatures[k], cert, options);
-                        result.files[i].ok = true;
-                        outcomes.push_back({k, "signed", ""});
+                        // Written either way; a failed extension still fails the file.
+                        const auto& failure = result.files[i].signed_file->extension_failure;
+                        result.files[i].ok = !failure;
+                        if (failure)
+                            result.files[i].failure = *failure;
+                        outcomes.push_back({k, "signed", failure ? failure->what() : ""});
                     } catch (const Error& e) {
                         abandon(*prepared[i]);
                         result.files[i].failure = e;

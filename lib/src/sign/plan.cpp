@@ -258,6 +258,24 @@ SignOptions merge_options(const profile::Profile& prof, std::size_t entry_index,
     options.contact_info = a.contact_info.empty() ? prof.signing.contact_info : a.contact_info;
     options.tsa_url = a.tsa.empty() ? prof.signing.tsa : a.tsa;
     options.tsa_ca_bundle = a.tsa_ca_bundle;
+    // The level: --level, else the profile's, else B-T when a TSA is set and B-B without.
+    std::string level = a.level.empty() ? prof.signing.level : a.level;
+    options.level =
+        level.empty() ? (options.tsa_url.empty() ? Level::B_B : Level::B_T) : parse_level(level);
+    if (options.level == Level::B_B)
+        options.tsa_url.clear();
+    else if (options.tsa_url.empty())
+        throw usage_error(std::string("--level ") + level_name(options.level) +
+                          " needs a time-stamp authority: give --tsa URL or set signing.tsa in "
+                          "the profile");
+    if (options.level >= Level::B_LT) {
+        ExtendOptions extend;
+        extend.level = options.level;
+        extend.tsa.url = options.tsa_url;
+        extend.tsa.ca_bundle = options.tsa_ca_bundle;
+        extend.digest = options.digest;
+        options.extender = std::make_shared<Extender>(extend);
+    }
     options.expected_account = prof.signatures.at(entry_index).account;
     options.placement.page = a.page;
     options.placement.invisible = a.invisible;

@@ -109,6 +109,24 @@ void Differ::judge_field_array(const std::string& obj, const std::string& label,
         });
 }
 
+namespace {
+
+// A widget /Rect that shows nothing: missing, malformed, or of zero width or height.
+bool zero_area(QPDFObjectHandle rect) {
+    if (!rect.isArray() || rect.getArrayNItems() != 4)
+        return true;
+    double v[4];
+    for (int i = 0; i < 4; ++i) {
+        QPDFObjectHandle n = rect.getArrayItem(i);
+        if (!n.isNumber())
+            return true;
+        v[i] = n.getNumericValue();
+    }
+    return v[0] == v[2] || v[1] == v[3];
+}
+
+} // namespace
+
 void Differ::judge_annots_array(const std::string& obj, const std::string& label,
                                 QPDFObjectHandle xa, QPDFObjectHandle xb) {
     judge_array(
@@ -130,7 +148,13 @@ void Differ::judge_annots_array(const std::string& obj, const std::string& label
                 return;
             if (is_name(item.getKey("/Subtype"), "/Widget")) {
                 auto f = facts_in_newer(item);
-                if (f.is_sig)
+                // A document timestamp's invisible widget is part of the timestamp (ISO 32000-2
+                // §12.8.2.2.2: no change for DocMDP); a visible one could show anything, so it
+                // stays a new signature widget.
+                if (f.doc_timestamp && zero_area(item.getKey("/Rect")))
+                    add(Rule::DocumentTimestampAdded, ref, "document timestamp field " + f.name,
+                        "invisible widget added to " + label, f.name);
+                else if (f.is_sig)
                     add(Rule::SignatureWidgetAdded, ref,
                         (f.doc_timestamp ? "document timestamp field " : "signature field ") +
                             f.name,

@@ -85,6 +85,13 @@ nlohmann::json to_json(const SignatureReport& s) {
                       {"valid", t.valid},
                       {"trusted", t.trusted},
                       {"problem", t.problem}});
+    nlohmann::json checks = nlohmann::json::array();
+    for (const RevocationCheck& c : s.revocation_checks)
+        checks.push_back({{"certificate", c.certificate},
+                          {"role", c.role},
+                          {"status", c.status},
+                          {"source", c.source},
+                          {"revoked_at", c.revoked_at}});
     nlohmann::json j{{"index", s.index},
                      {"field", s.field},
                      {"object", s.object},
@@ -105,6 +112,8 @@ nlohmann::json to_json(const SignatureReport& s) {
                      {"changes_ok", s.changes_ok},
                      {"revocation", s.revocation},
                      {"revocation_source", s.revocation_source},
+                     {"revocation_checks", checks},
+                     {"level", s.level},
                      {"claimed_time", s.claimed_time},
                      {"timestamp_time", s.timestamp_time},
                      {"validation_time", s.validation_time},
@@ -148,6 +157,12 @@ nlohmann::json to_json(const VerifyReport& r) {
             {"summary", r.summary},
             {"size", r.size},
             {"docmdp", r.docmdp},
+            {"dss",
+             {{"present", r.dss.present},
+              {"certificates", r.dss.certificates},
+              {"ocsp_responses", r.dss.ocsp_responses},
+              {"crls", r.dss.crls},
+              {"vri", r.dss.vri}}},
             {"signatures", sigs},
             {"empty_fields", r.empty_fields},
             {"revisions", revs},
@@ -231,6 +246,10 @@ std::string render_text(const VerifyReport& r, const TextStyle& style) {
         if (!s.digest_algorithm.empty())
             rows.push_back({"    algorithm", s.signature_algorithm + " with " + s.digest_algorithm +
                                                  ", " + s.sub_filter});
+        if (!s.level.empty()) {
+            std::string sources = s.revocation_source.empty() ? "" : ", " + s.revocation_source;
+            rows.push_back({"    level", "PAdES " + s.level + sources});
+        }
         if (!s.reason_text.empty())
             rows.push_back({"    reason", t(s.reason_text)});
         out += format_table(rows);
@@ -251,6 +270,10 @@ std::string render_text(const VerifyReport& r, const TextStyle& style) {
             for (const CertificateInfo& c : s.chain)
                 out += "    chain: " + t(c.subject) + "\n";
     }
+    if (r.dss.present)
+        out += "  validation data (DSS): " + std::to_string(r.dss.certificates) +
+               " certificates, " + std::to_string(r.dss.ocsp_responses) + " OCSP responses, " +
+               std::to_string(r.dss.crls) + " CRLs\n";
     for (const std::string& p : r.problems)
         out += "  " + paint("31", "problem") + ": " + t(p) + "\n";
     for (const std::string& w : r.warnings)

@@ -108,6 +108,7 @@ void FileVerifier::trust(SigWork& w) {
         data.crls.insert(data.crls.end(), w.cms->crls().begin(), w.cms->crls().end());
     std::string overall = "good";
     std::string sources;
+    w.revocation_embedded = w.chain.path.size() > 1;
     for (std::size_t i = 0; i + 1 < w.chain.path.size(); ++i) {
         const crypto::Certificate& cert = w.chain.path[i];
         const crypto::Certificate& issuer = w.chain.path[i + 1];
@@ -126,6 +127,13 @@ void FileVerifier::trust(SigWork& w) {
                 res.detail = errors.front();
         }
         std::string who = i == 0 ? "signer" : "CA " + cert.common_name();
+        bool embedded = res.source.find("(embedded)") != std::string::npos;
+        if (res.status == crypto::RevocationStatus::Unknown || !embedded)
+            w.revocation_embedded = false;
+        r.revocation_checks.push_back(
+            {cert.common_name().empty() ? cert.subject() : cert.common_name(),
+             i == 0 ? "signer" : "CA", crypto::revocation_status_name(res.status), res.source,
+             res.revoked_at ? iso_time(*res.revoked_at) : ""});
         if (res.status == crypto::RevocationStatus::Revoked) {
             bool before = !res.revoked_at || *res.revoked_at <= w.best_time;
             if (before || !w.time_proven) {
@@ -155,6 +163,76 @@ void FileVerifier::trust(SigWork& w) {
     }
     r.revocation = overall;
     r.revocation_source = sources;
+}
+
+// Whether the file holds, for every certificate of the signature timestamp's TSA path but the
+// anchor, revocation data that establishes its status (B-LT covers the timestamp too).
+bool FileVerifier::tsa_revocation_embedded(SigWork& w) {
+    if (!w.sig_ts || !w.sig_ts->valid() || w.sig_ts->signer.signer.empty())
+        return true; // no signature timestamp: nothing to cover
+    std::vector<crypto::Certificate> untrusted = w.sig_ts->certificates;
+    auto p = pool();
+    untrusted.insert(untrusted.end(), p.begin(), p.end());
+    crypto::ChainResult path = crypto::validate_chain(w.sig_ts->signer.signer, untrusted,
+                                                      ctx_.anchors, w.sig_ts->gen_time);
+    if (path.status != crypto::ChainStatus::Valid)
+        return false;
+    crypto::RevocationData data = dss_revocation_;
+    for (const auto& s : w.signers) {
+        data.ocsp_responses.insert(data.ocsp_responses.end(), s.archived_ocsp.begin(),
+                                   s.archived_ocsp.end());
+        data.crls.insert(data.crls.end(), s.archived_crls.begin(), s.archived_crls.end());
+    }
+    bool complete = true;
+    for (std::size_t i = 0; i + 1 < path.path.size(); ++i) {
+        crypto::RevocationResult res =
+            crypto::check_revocation(path.path[i], path.path[i + 1], data, ctx_.anchors, untrusted,
+                                     w.sig_ts->gen_time, " (embedded)");
+        const crypto::Certificate& cert = path.path[i];
+        w.r.revocation_checks.push_back(
+            {cert.common_name().empty() ? cert.subject() : cert.common_name(),
+             i == 0 ? "TSA" : "CA", crypto::revocation_status_name(res.status), res.source,
+             res.revoked_at ? iso_time(*res.revoked_at) : ""});
+        if (res.status != crypto::RevocationStatus::Good)
+            complete = false;
+    }
+    return complete;
+}
+
+// ETSI EN 319 142-1 baseline levels, each on top of the one before: B-B a valid signature, B-T
+// a trusted proof of its time, B-LT the validation data of its paths in the file, B-LTA a
+// trusted document timestamp after that data.
+void FileVerifier::level(SigWork& w) {
+    SignatureReport& r = w.r;
+    if (r.kind == "document_timestamp" || !r.intact || !w.structure_ok || w.crypto_failure ||
+        w.hash_failure || w.format_failure || w.no_signer || w.signers.empty())
+        return;
+    r.level = "B-B";
+    if (!w.time_proven)
+        return;
+    r.level = "B-T";
+    if (!w.revocation_embedded || r.revocation != "good" || !tsa_revocation_embedded(w))
+        return;
+    r.level = "B-LT";
+    // The data must predate a trusted document timestamp: the first DSS update after the
+    // signature (or the signature's own revision, for data archived inside the CMS).
+    int data_revision = w.revision;
+    for (const RevisionInfo& rev : report_.revisions) {
+        if (rev.number <= w.revision)
+            continue;
+        bool dss = std::any_of(rev.changes.begin(), rev.changes.end(),
+                               [](const Change& c) { return c.category == ChangeCategory::Dss; });
+        if (dss) {
+            data_revision = rev.number;
+            break;
+        }
+    }
+    for (const SigWork& o : work_)
+        if (o.r.kind == "document_timestamp" && o.doc_ts && o.doc_ts->valid() &&
+            o.revision > data_revision && o.r.changes_ok && tsa_trusted(*o.doc_ts)) {
+            r.level = "B-LTA";
+            return;
+        }
 }
 
 } // namespace neac::verify::detail

@@ -2,6 +2,19 @@
 
 namespace neac::verify::detail {
 
+namespace {
+
+int level_rank(const std::string& level) {
+    for (int i = 0; const char* name : {"B-B", "B-T", "B-LT", "B-LTA"}) {
+        ++i;
+        if (level == name)
+            return i;
+    }
+    return 0;
+}
+
+} // namespace
+
 void FileVerifier::decide(SigWork& w) {
     SignatureReport& r = w.r;
     r.byte_range_ok = w.structure_ok && !(w.format_failure && r.coverage == Coverage::Unclear);
@@ -63,6 +76,12 @@ void FileVerifier::decide(SigWork& w) {
     } else if (pol.require_timestamp && !has_ts && r.kind != "document_timestamp") {
         set(Indication::Failed, SubIndication::SigConstraintsFailure,
             "no valid, trusted timestamp (--require-timestamp)");
+    } else if (!pol.require_level.empty() && r.kind != "document_timestamp" &&
+               level_rank(r.level) < level_rank(pol.require_level)) {
+        set(Indication::Failed, SubIndication::SigConstraintsFailure,
+            "the signature reaches " + (r.level.empty() ? std::string("no level") : r.level) +
+                ", " + pol.require_level + " is required (--require-level)");
+        r.errors.push_back(r.reason_text);
     } else {
         set(Indication::Passed, SubIndication::None, "");
     }

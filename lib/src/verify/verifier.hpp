@@ -14,6 +14,7 @@
 #include "neac/crypto/revocation.hpp"
 #include "neac/pdf/fields.hpp"
 #include "neac/pdf/revisions.hpp"
+#include "neac/util/clock.hpp"
 #include "neac/util/limits.hpp"
 #include "neac/verify/verify.hpp"
 #include "verify/diff.hpp"
@@ -77,6 +78,8 @@ struct SigWork {
     Clock::time_point best_time{};
     bool time_proven = false;
     crypto::ChainResult chain;
+    bool revocation_embedded = false; // every path certificate's status came from the file
+    bool dss_after = false;           // a DSS update after the signature's revision
 };
 
 class FileVerifier {
@@ -113,11 +116,13 @@ private:
     void changes(SigWork& w);
     void revision_infos();
     // trust.cpp
-    Clock::time_point now() const { return ctx_.policy.at ? *ctx_.policy.at : Clock::now(); }
+    Clock::time_point now() const { return ctx_.policy.at ? *ctx_.policy.at : current_time(); }
     bool tsa_trusted(const crypto::TimestampCheck& ts) const;
     void timing(SigWork& w);
     void trust(SigWork& w);
     void revocation(SigWork& w, const std::vector<crypto::Certificate>& untrusted);
+    bool tsa_revocation_embedded(SigWork& w);
+    void level(SigWork& w);
     // verdict.cpp
     void decide(SigWork& w);
     void bottom_line();

@@ -108,6 +108,8 @@ void FileVerifier::check() {
         timing(w);
     for (SigWork& w : work_)
         trust(w);
+    for (SigWork& w : work_)
+        level(w);
     for (SigWork& w : work_) {
         decide(w);
         report_.signatures.push_back(std::move(w.r));
@@ -217,6 +219,12 @@ void FileVerifier::load_dss(QPDF& q) {
     streams("/Certs", certs);
     streams("/OCSPs", dss_revocation_.ocsp_responses);
     streams("/CRLs", dss_revocation_.crls);
+    report_.dss.present = true;
+    report_.dss.certificates = certs.size();
+    report_.dss.ocsp_responses = dss_revocation_.ocsp_responses.size();
+    report_.dss.crls = dss_revocation_.crls.size();
+    if (QPDFObjectHandle vri = dss.getKey("/VRI"); vri.isDictionary())
+        report_.dss.vri = vri.getKeys().size();
     for (const Bytes& c : certs) {
         try {
             dss_certs_.push_back(crypto::Certificate::from_der(c));

@@ -53,4 +53,23 @@ struct OnlineOptions {
 RevocationData fetch_revocation(const Certificate& cert, const Certificate& issuer,
                                 const OnlineOptions& options, std::vector<std::string>& errors);
 
+// The pieces of fetch_revocation, for callers that fetch once per certificate or URL and keep
+// what they fetched (B-LT validation data, neac/crypto/validation_data.hpp).
+std::vector<std::string> ocsp_urls(const Certificate& cert); // AIA OCSP responders
+std::vector<std::string> crl_urls(const Certificate& cert);  // HTTP(S) CRL distribution points
+std::vector<std::string> ca_issuers_urls(const Certificate& cert); // AIA caIssuers, HTTP(S)
+// The certificates at a caIssuers URL: DER, PEM or a certs-only PKCS#7 (RFC 5280 §4.2.2.1).
+// Failures go to `errors`.
+std::vector<Certificate> fetch_ca_issuers(const std::string& url, std::chrono::milliseconds timeout,
+                                          std::vector<std::string>& errors);
+// One OCSP request with a nonce; the answer is returned when it parses and its nonce matches
+// (its signature and dates are check_revocation's job). Failures go to `errors`.
+std::optional<Bytes> fetch_ocsp(const Certificate& cert, const Certificate& issuer,
+                                const std::string& url, std::chrono::milliseconds timeout,
+                                std::vector<std::string>& errors);
+std::optional<Bytes> fetch_crl(const std::string& url, std::chrono::milliseconds timeout,
+                               std::vector<std::string>& errors);
+// The certificates an OCSP response carries (its responder's, usually); none when unreadable.
+std::vector<Certificate> ocsp_response_certificates(const Bytes& der);
+
 } // namespace neac::crypto

@@ -39,6 +39,11 @@ struct TimestampToken {
 TimestampToken request_timestamp(const TimestampOptions& options, DigestAlgorithm alg,
                                  const Bytes& data);
 
+// The same for data hashed by the caller: `imprint` is the digest with `alg` (a document
+// timestamp's imprint is the digest of the PDF byte ranges, streamed from the file).
+TimestampToken request_timestamp_for_imprint(const TimestampOptions& options, DigestAlgorithm alg,
+                                             const Bytes& imprint);
+
 // The two halves of request_timestamp(), for callers that move the bytes themselves and for
 // tests. make_timestamp_request() returns the DER TimeStampReq (version 1, certReq true) for a
 // precomputed imprint and a nonce given as big-endian unsigned bytes (at most 16).

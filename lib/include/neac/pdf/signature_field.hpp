@@ -36,6 +36,9 @@ struct SignatureDictionary {
     std::string claimed_time; // PDF date for /M, e.g. "D:20261126180000+07'00'"
     std::string name, reason, location, contact_info; // UTF-8; empty = left out
     std::size_t contents_capacity = 0;                // bytes of DER /Contents can hold
+    // A document timestamp (PAdES B-LTA): /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161 and an
+    // RFC 3161 token as /Contents; it claims no time and names nobody.
+    bool document_timestamp = false;
 };
 
 // Writes the widget's normal appearance: a Form XObject whose /BBox is [0 0 width height] in the

@@ -20,7 +20,7 @@ struct AddRequest {
     std::vector<std::string> keywords; // --keyword, repeatable, in order of preference
     std::optional<std::string> placement, occurrence, box; // box: "WxH" in points
     std::optional<double> offset, width, height;
-    std::optional<std::string> reason, location, tsa;
+    std::optional<std::string> reason, location, tsa, level;
     std::optional<std::string> account, provider;
     std::map<std::string, std::string> settings; // --<setting-key> VALUE, see setting_specs()
     bool make_default = false;                   // mark the new entry as the profile's default

@@ -56,6 +56,8 @@ struct SignatureEntry {
 struct SigningOptions {
     std::string reason, location, contact_info, tsa; // empty when not set
     std::string digest = "sha256";                   // sha256 | sha384 | sha512
+    // PAdES level: B-B | B-T | B-LT | B-LTA; empty = B-T when tsa is set, else B-B.
+    std::string level;
     bool operator==(const SigningOptions&) const = default;
 };
 

@@ -18,6 +18,7 @@
 #include "neac/pdf/signature_field.hpp"
 #include "neac/place/locate.hpp"
 #include "neac/providers/provider.hpp"
+#include "neac/sign/ltv.hpp"
 #include "neac/util/error.hpp"
 
 #include <array>
@@ -25,6 +26,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -36,8 +38,13 @@ struct SignOptions {
     crypto::DigestAlgorithm digest = crypto::DigestAlgorithm::Sha256;
     pdf::Placement placement;
     std::string reason, location, contact_info;
-    std::string tsa_url;          // empty = no timestamp (PAdES B-B); set = B-T
-    std::string tsa_ca_bundle;    // PEM for an HTTPS TSA with a private CA
+    std::string tsa_url;       // empty = no timestamp (PAdES B-B); set = B-T
+    std::string tsa_ca_bundle; // PEM for an HTTPS TSA with a private CA
+    // B-LT and B-LTA: after the signature, validation data (and a document timestamp) are added
+    // to each file by `extender` (neac/sign/ltv.hpp), one per batch so that OCSP and CRL answers
+    // are fetched once per certificate. B-B and B-T: tsa_url decides; extender is unused.
+    Level level = Level::B_T;
+    std::shared_ptr<Extender> extender;
     std::string expected_account; // CCCD/CMND the certificate must carry; empty = not checked
     // Signing time claimed in /M and shown in the appearance; defaults to now.
     std::optional<std::chrono::system_clock::time_point> claimed_time;
@@ -121,6 +128,9 @@ struct PreparedFile {
     // empty for a sound input.
     std::string damage;
     bool may_replace = true; // FileJob::may_replace (journals written before it: true)
+    // The PAdES level finish_file takes the file to ("B-LT", "B-LTA"); empty = B-T with a TSA,
+    // else B-B. Kept here so that `sign --resume` reaches the same level.
+    std::string level;
 };
 
 void to_json(nlohmann::json& j, const PreparedFile& p);
@@ -130,6 +140,11 @@ struct SignedFile {
     PreparedFile prepared;
     std::size_t signature_size = 0; // bytes of DER CMS
     bool timestamped = false;
+    Level level = Level::B_B; // the level the written file reached
+    // B-LT/B-LTA: what the extension added. When it failed the file is still written, at the
+    // level before it (the approval is never wasted), and `extension_failure` says why.
+    std::optional<ExtendResult> extension;
+    std::optional<Error> extension_failure;
 };
 
 // Default output name: "NAME.signed.pdf" beside the input.

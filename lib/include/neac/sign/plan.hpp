@@ -40,6 +40,7 @@ struct SignFlags {
     std::string field_name; // name of a new field
     std::string reason, location, contact_info, tsa;
     std::string tsa_ca_bundle;   // PEM for an HTTPS TSA; profiles have no such setting
+    std::string level;           // B-B | B-T | B-LT | B-LTA (parse_level)
     place::LocatorFlags locator; // --keyword and the placement flags; the page is `page`
     std::string fallback_rect;   // "x,y,width,height" for files without the keyword
     bool allow_overlap = false;  // sign even where the box must cover an earlier signature

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <string>
 
 namespace neac {
@@ -20,5 +21,15 @@ std::string utc_text(std::time_t t, const char* format = kIso8601Utc);
 // to 9999: converting those as they are overflowed. Nothing adds to these times, so the limits
 // themselves are safe to compare with.
 std::chrono::system_clock::time_point clamped_time_point(std::time_t t);
+
+// "2026-11-26T18:00:00Z" as a time point; nullopt for anything else.
+std::optional<std::chrono::system_clock::time_point> parse_utc_text(const std::string& text);
+
+// Now, as neac judges validity: the system clock, unless the environment variable NEAC_TEST_NOW
+// holds a UTC time ("2031-12-06T00:00:00Z"). That variable exists for tests, which must see a
+// certificate expire or an OCSP answer go stale years from now; it moves only the clock that
+// validation data and certificates are judged by, never the time a signature claims or a
+// server sees.
+std::chrono::system_clock::time_point current_time();
 
 } // namespace neac

@@ -73,6 +73,15 @@ struct Timestamp {
     std::string problem;
 };
 
+// How the revocation status of one certificate on a path was established.
+struct RevocationCheck {
+    std::string certificate; // common name (or subject)
+    std::string role;        // "signer", "CA", "TSA"
+    std::string status;      // "good", "revoked", "unknown"
+    std::string source;      // "OCSP (embedded)", "CRL (online)", ... ("" when unknown)
+    std::string revoked_at;  // ISO 8601 UTC when revoked
+};
+
 struct CertificateInfo {
     std::string subject, common_name, issuer, serial, fingerprint_sha256;
     std::string not_before, not_after;          // ISO 8601 UTC
@@ -108,6 +117,14 @@ struct SignatureReport {
     bool changes_ok = true;     // later changes permitted by DocMDP and the policy
     std::string revocation;     // "good", "revoked", "unknown", "not_checked"
     std::string revocation_source;
+    std::vector<RevocationCheck> revocation_checks; // each certificate of the signer's path
+                                                    // but the anchor, then the TSA's
+    // The PAdES baseline level the signature reaches (ETSI EN 319 142-1): "B-B" (a valid
+    // CAdES signature), "B-T" (and a trusted proof of its time: a signature timestamp or a
+    // later document timestamp), "B-LT" (and revocation data embedded in the file for every
+    // certificate of the signer's and the signature timestamp's paths), "B-LTA" (and a trusted
+    // document timestamp over that data). "" for document timestamps and broken signatures.
+    std::string level;
     std::optional<CertificateInfo> signer;
     std::vector<CertificateInfo> chain; // signer first, up to the anchor when one was found
     std::vector<Timestamp> timestamps;
@@ -141,6 +158,11 @@ struct VerifyReport {
     std::vector<SignatureReport> signatures; // signatures and document timestamps
     std::vector<std::string> empty_fields;   // unsigned signature fields
     std::vector<RevisionInfo> revisions;
+    // The Document Security Store (PAdES B-LT validation data) as the file holds it.
+    struct Dss {
+        bool present = false;
+        std::size_t certificates = 0, ocsp_responses = 0, crls = 0, vri = 0;
+    } dss;
     int docmdp = 0; // the document's certification level (0 = not certified)
     Indication indication = Indication::Indeterminate;
     SubIndication sub_indication = SubIndication::None;
@@ -160,6 +182,7 @@ struct Policy {
                                      // "none": not checked
     bool require_trusted = false;    // untrusted chain: FAILED instead of INDETERMINATE
     bool require_timestamp = false;  // signature without a valid timestamp: FAILED
+    std::string require_level;       // "B-T", "B-LT", "B-LTA": a signature below it FAILS
     std::string expect_signer;       // CCCD/CMND/MST number, or a regex over the subject
     int min_signatures = 1;          // fewer signatures (not counting doc timestamps): FAILED
     bool allow_annotations = false;  // annotation changes without a warning
