@@ -4,8 +4,9 @@
 #
 #   ltv_start                      make the PKI in $ltv and start the three services; sets
 #                                  $ltv (the PKI folder), $ltv_tsa (TSA URL), $ltv_root
-#   ocsp_start [RSIGNER RKEY] [MINUTES]   (re)start the responder (default: the delegated
-#                                  responder, answers valid for 60 minutes)
+#   ocsp_start [RSIGNER RKEY [MINUTES [INDEX]]]   (re)start the responder (default: the
+#                                  delegated responder, answers valid for 60 minutes, the
+#                                  intermediate's index.txt)
 #   ocsp_stop, crl_stop, crl_start (the CRL server)
 #   ocsp_requests, crl_requests, ca_requests   requests so far for OCSP, CRLs, CA certificates
 #   ltv_revoke NAME [WHEN]         revoke $ltv/NAME.pem (WHEN: an openssl date YYMMDDHHMMSSZ
@@ -52,12 +53,13 @@ at_exit ltv_stop
 ocsp_start() {
     ocsp_stop
     local signer=${1:-$ltv/ocsp.pem} key=${2:-$ltv/ocsp.key} minutes=${3:-60}
+    local index=${4:-$ltv/ca/index.txt}
     [ -f "$tmp/ocsp.log" ] || : >"$tmp/ocsp.log"
     # Requests are counted over the whole test: the count so far survives the new log.
     local so_far
     so_far=$(ocsp_requests)
     echo "$so_far" >"$tmp/ocsp.count"
-    openssl ocsp -index "$ltv/ca/index.txt" -port "$ocsp_port" -rsigner "$signer" -rkey "$key" \
+    openssl ocsp -index "$index" -port "$ocsp_port" -rsigner "$signer" -rkey "$key" \
         -CA "$ltv/issuing-ca.pem" -nmin "$minutes" >"$tmp/ocsp.log" 2>&1 &
     ocsp_pid=$!
     wait_for_log "$tmp/ocsp.log" "waiting for OCSP client connections"

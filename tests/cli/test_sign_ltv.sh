@@ -93,7 +93,7 @@ json_check "$OUT" 'sum(x["kind"] == "document_timestamp" for x in d["files"][0][
 json_check "$OUT" 'all(x["indication"] == "PASSED" for x in d["files"][0]["signatures"])'
 pdfsig "$tmp/out/b.signed.pdf" | grep -q "Signature is Valid." || fail "pdfsig after renewal"
 
-step "an unauthorised responder and a stale answer are not believed: the CRL is used instead"
+step "an unauthorised responder, a stale answer, an unknown status: the CRL is used instead"
 expect_exit 0 "$NEAC" sign "$tmp/b.pdf" --profile ltv --level B-B -o "$tmp/u.pdf"
 ocsp_start "$ltv/rogue.pem" "$ltv/rogue.key"
 crl_before=$(crl_requests)
@@ -113,6 +113,13 @@ data = open(sys.argv[1], "rb").read()
 # One DSS revision; its OCSP array must be empty (the answer was refused).
 assert b"/OCSPs [ ]" in data or b"/OCSPs" not in data, "OCSP answer embedded"
 EOF
+
+# A responder that does not know the certificate answers "unknown": the CRL decides.
+grep -v "CCCD:001099012345" "$ltv/ca/index.txt" >"$tmp/index-without-signer.txt"
+ocsp_start "$ltv/ocsp.pem" "$ltv/ocsp.key" 60 "$tmp/index-without-signer.txt"
+expect_exit 0 "$NEAC" --json extend "$tmp/u.pdf" --level B-LT -o "$tmp/u-unknown.pdf"
+expect_exit 0 "$NEAC" --json verify "$tmp/u-unknown.pdf" --trust "$ltv_root" --revocation require
+json_check "$OUT" "$s[\"revocation_checks\"][0][\"source\"] == \"CRL (embedded)\""
 
 step "nothing answers: extend fails with exit 5 and leaves the file as it was"
 ocsp_stop
