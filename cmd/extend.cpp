@@ -105,7 +105,6 @@ FileReport extend_one(sign::Extender& extender, const ExtendArgs& a,
     std::uint64_t size = std::filesystem::file_size(input);
     AtomicFile out(rep.output, mode);
     out.append_file(input, size);
-    ::fsync(out.fd());
     sign::ExtendResult r;
     try {
         r = extender.extend(out.temp_path());
