@@ -277,6 +277,13 @@ ExtendResult Extender::extend(const std::filesystem::path& file,
             std::vector<FoundSignature> sigs = find_signatures(q);
             if (sigs.empty())
                 throw input_error("the file holds no signature to extend").file(file.string());
+            // Each signature may send requests to the servers its certificates name: a hostile
+            // file must not turn one extend into thousands of them.
+            if (sigs.size() > limits::kSignaturesPerFile)
+                throw input_error("the file has " + std::to_string(sigs.size()) +
+                                  " signatures; neac extends files with at most " +
+                                  std::to_string(limits::kSignaturesPerFile))
+                    .file(file.string());
             pdf::DssItems present = pdf::read_dss(*doc);
             std::vector<crypto::Certificate> pool = options_.extra_certs;
             pool.insert(pool.end(), more_certs.begin(), more_certs.end());
