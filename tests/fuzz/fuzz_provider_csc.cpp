@@ -19,7 +19,6 @@ using namespace neac::providers;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     net::HttpResponse answer = fuzz::http_answer(fuzz::bytes_of(data, size));
-    const fuzz::SignerFixture& f = fuzz::signer_fixture();
 
     nlohmann::json j = parse_untrusted_json(answer.body);
     if (!j.is_discarded()) {
@@ -33,28 +32,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     static const ProviderConfig config =
         fuzz::remote_config("csc", {{"token-env", "NEAC_FUZZ_SECRET_A"}});
-    auto provider = [&] {
-        return std::make_unique<CscProvider>(config,
-                                             std::make_shared<fuzz::AnswerTransport>(answer));
-    };
-    fuzz::refused_ok([&] { (void)provider()->list_certificates(); });
-    fuzz::refused_ok([&] {
-        auto p = provider();
-        Transaction txn = p->submit(f.batch);
-        (void)p->poll(txn);
-    });
+    // Asynchronous signing waits in two phases: the authorisation, then the signature.
+    std::vector<Transaction> pending;
     for (const char* phase : {"authorize", "sign"}) {
-        fuzz::refused_ok([&] {
-            Transaction txn = fuzz::pending_transaction("csc-txn-0001");
-            txn.state["credential_id"] = "cred-0001";
-            txn.state["sign_algo"] = "1.2.840.113549.1.1.11";
-            txn.state["hash_algo"] = "";
-            txn.state["asynchronous"] = true;
-            txn.state["phase"] = phase;
-            txn.state["handle"] = "handle-0001";
-            txn.state["response_id"] = "resp-0001";
-            (void)provider()->poll(txn);
-        });
+        Transaction txn = fuzz::pending_transaction("csc-txn-0001");
+        txn.state["credential_id"] = "cred-0001";
+        txn.state["sign_algo"] = "1.2.840.113549.1.1.11";
+        txn.state["hash_algo"] = "";
+        txn.state["asynchronous"] = true;
+        txn.state["phase"] = phase;
+        txn.state["handle"] = "handle-0001";
+        txn.state["response_id"] = "resp-0001";
+        pending.push_back(std::move(txn));
     }
+    fuzz::drive_provider<CscProvider>(config, answer, pending);
     return 0;
 }

@@ -17,7 +17,6 @@ using namespace neac::providers;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     net::HttpResponse answer = fuzz::http_answer(fuzz::bytes_of(data, size));
-    const fuzz::SignerFixture& f = fuzz::signer_fixture();
     const std::vector<std::string> ids{"doc-0001-1", "doc-0001-2"};
 
     nlohmann::json j = parse_untrusted_json(answer.body);
@@ -34,20 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                            {"password-env", "NEAC_FUZZ_SECRET_B"},
                                            {"client-id-env", "NEAC_FUZZ_SECRET_A"},
                                            {"client-secret-env", "NEAC_FUZZ_SECRET_B"}});
-    auto provider = [&] {
-        return std::make_unique<MisaESignProvider>(config,
-                                                   std::make_shared<fuzz::AnswerTransport>(answer));
-    };
-    fuzz::refused_ok([&] { (void)provider()->list_certificates(); });
-    fuzz::refused_ok([&] {
-        auto p = provider();
-        Transaction txn = p->submit(f.batch);
-        (void)p->poll(txn);
-    });
-    fuzz::refused_ok([&] {
-        Transaction txn = fuzz::pending_transaction("misa-txn-0001");
-        txn.state["document_ids"] = ids;
-        (void)provider()->poll(txn);
-    });
+    Transaction pending = fuzz::pending_transaction("misa-txn-0001");
+    pending.state["document_ids"] = ids;
+    fuzz::drive_provider<MisaESignProvider>(config, answer, {pending});
     return 0;
 }

@@ -17,7 +17,6 @@ using namespace neac::providers;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     net::HttpResponse answer = fuzz::http_answer(fuzz::bytes_of(data, size));
-    const fuzz::SignerFixture& f = fuzz::signer_fixture();
 
     nlohmann::json j = parse_untrusted_json(answer.body);
     if (!j.is_discarded()) {
@@ -30,20 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const ProviderConfig config =
         fuzz::remote_config("viettel-mysign", {{"client-id-env", "NEAC_FUZZ_SECRET_A"},
                                                {"client-secret-env", "NEAC_FUZZ_SECRET_B"}});
-    auto provider = [&] {
-        return std::make_unique<ViettelMySignProvider>(
-            config, std::make_shared<fuzz::AnswerTransport>(answer));
-    };
-    fuzz::refused_ok([&] { (void)provider()->list_certificates(); });
-    fuzz::refused_ok([&] {
-        auto p = provider();
-        Transaction txn = p->submit(f.batch);
-        (void)p->poll(txn);
-    });
-    fuzz::refused_ok([&] {
-        Transaction txn = fuzz::pending_transaction("vt-txn-0001");
-        txn.state["credential_id"] = "cred-0001";
-        (void)provider()->poll(txn);
-    });
+    Transaction pending = fuzz::pending_transaction("vt-txn-0001");
+    pending.state["credential_id"] = "cred-0001";
+    fuzz::drive_provider<ViettelMySignProvider>(config, answer, {pending});
     return 0;
 }

@@ -31,22 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const ProviderConfig config =
         fuzz::remote_config("vnpt-smartca", {{"sp-id-env", "NEAC_FUZZ_SECRET_A"},
                                              {"sp-password-env", "NEAC_FUZZ_SECRET_B"}});
-    auto provider = [&] {
-        return std::make_unique<VnptSmartCaProvider>(
-            config, std::make_shared<fuzz::AnswerTransport>(answer));
-    };
-    fuzz::refused_ok([&] { (void)provider()->list_certificates(); });
-    fuzz::refused_ok([&] {
-        auto p = provider();
-        Transaction txn = p->submit(f.batch);
-        (void)p->poll(txn);
-    });
-    fuzz::refused_ok([&] {
-        Transaction txn = fuzz::pending_transaction("NEAC-TXN-1");
-        txn.state["doc_ids"] = doc_ids;
-        txn.state["tran_code"] = "TC-0001";
-        txn.state["status_id"] = txn.id;
-        (void)provider()->poll(txn);
-    });
+    Transaction pending = fuzz::pending_transaction("NEAC-TXN-1");
+    pending.state["doc_ids"] = doc_ids;
+    pending.state["tran_code"] = "TC-0001";
+    pending.state["status_id"] = pending.id;
+    fuzz::drive_provider<VnptSmartCaProvider>(config, answer, {pending});
     return 0;
 }

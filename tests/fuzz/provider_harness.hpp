@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace neac::fuzz {
 
@@ -101,6 +102,28 @@ inline providers::Transaction pending_transaction(const std::string& id) {
     t.message = f.batch.message;
     t.state = providers::remote::batch_state(f.batch, f.cert);
     return t;
+}
+
+// Drives a provider of type P whose every request gets `answer` through its whole response
+// handling: certificate listing and choice, submit then poll, and a poll of each of `pending`
+// (transactions a run left waiting, with the provider's own state keys).
+template <class P>
+void drive_provider(const providers::ProviderConfig& config, const net::HttpResponse& answer,
+                    const std::vector<providers::Transaction>& pending) {
+    auto provider = [&] {
+        return std::make_unique<P>(config, std::make_shared<AnswerTransport>(answer));
+    };
+    refused_ok([&] { (void)provider()->list_certificates(); });
+    refused_ok([&] {
+        auto p = provider();
+        providers::Transaction txn = p->submit(signer_fixture().batch);
+        (void)p->poll(txn);
+    });
+    for (const providers::Transaction& t : pending)
+        refused_ok([&] {
+            providers::Transaction txn = t;
+            (void)provider()->poll(txn);
+        });
 }
 
 } // namespace neac::fuzz

@@ -120,7 +120,6 @@ private:
     bool tsa_trusted(const crypto::TimestampCheck& ts) const;
     void timing(SigWork& w);
     void trust(SigWork& w);
-    void revocation(SigWork& w, const std::vector<crypto::Certificate>& untrusted);
     bool tsa_revocation_embedded(SigWork& w);
     void level(SigWork& w);
     // verdict.cpp
